@@ -1,0 +1,348 @@
+/**
+ * The signaling server: one HTTP(S) server carrying the WebSocket endpoint `/signal` and, in
+ * demo mode, the demo's static files.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  type Candidate,
+  type ClientMessage,
+  MAX_FRAME_BYTES,
+  parseClientMessage,
+  type Role,
+  SignalingErrorCode,
+  SUBPROTOCOL,
+} from '../protocol/index.js';
+import { createLogger, type Logger, maskIp, roomTag } from './log.js';
+import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
+import { answerKnock, type Delivery, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
+import { serveStatic, type StaticMount } from './static.js';
+import { MemoryRoomStore, type RoomStore } from './store.js';
+
+export interface SignalingServer {
+  /** The port the server listens on. */
+  readonly port: number;
+  /** `http://host:port` (https with TLS). */
+  readonly url: string;
+  /** `ws://host:port/signal` (wss with TLS). */
+  readonly signalUrl: string;
+  /** Tells every client `shutting-down`, closes every socket and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * ws closes a socket whose frame exceeds `maxPayload` with 1009 and no chance to explain. The
+ * protocol promises a coded `message-too-large` for oversized frames, so the hard transport cap
+ * sits above the protocol's limit: frames between the two get the coded error, frames beyond it
+ * (nobody's honest client) lose the connection.
+ */
+const HARD_PAYLOAD_CAP = MAX_FRAME_BYTES * 2;
+/** How long `close()` waits for clients to close after `shutting-down` before cutting them off. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+interface Conn {
+  id: string;
+  ws: WebSocket;
+  ip: string;
+  alive: boolean;
+  room: string | null;
+  role: Role | null;
+  /** Frames are handled one at a time, in order, even when the store is asynchronous. */
+  chain: Promise<void>;
+  closed: boolean;
+}
+
+export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
+  const opts = resolveOptions(options);
+  const log = createLogger(options.log);
+  const store: RoomStore = new MemoryRoomStore();
+  const core = new SignalingCore(opts, log, store);
+  const http = createServer((req, res) => core.onRequest(req, res));
+  http.on('upgrade', (req, socket, head) => core.onUpgrade(req, socket, head));
+  http.on('clientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((ok, fail) => {
+    http.once('error', fail);
+    http.listen(opts.port, opts.host, () => {
+      http.off('error', fail);
+      ok();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `http://${shownHost}:${port}`;
+  log.info('listening', { port, demo: opts.demo });
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url,
+    signalUrl: `ws://${shownHost}:${port}/signal`,
+    close: () => (closing ??= core.shutdown(http)),
+  };
+}
+
+class SignalingCore {
+  readonly #conns = new Map<string, Conn>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #wss: WebSocketServer;
+  readonly #mounts: StaticMount[];
+  readonly #heartbeat: NodeJS.Timeout;
+  #seq = 0;
+  #closing = false;
+
+  constructor(
+    readonly opts: ResolvedOptions,
+    readonly log: Logger,
+    readonly store: RoomStore,
+  ) {
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: HARD_PAYLOAD_CAP,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.#mounts = [
+      { prefix: '/dist/', root: resolve(opts.distRoot) },
+      { prefix: '/', root: resolve(opts.demoRoot) },
+    ];
+    store.setLocalSink((d) => this.#deliverLocal(d));
+    this.#heartbeat = setInterval(() => this.#beat(), opts.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------------
+
+  onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = pathOf(req);
+    if (path === '/signal') {
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      res.end('This is a WebSocket endpoint.\n');
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(this.#closing ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: !this.#closing, connections: this.#conns.size }) + '\n');
+      return;
+    }
+    if (this.opts.demo && path !== null) {
+      void serveStatic(this.#mounts, req, res, path);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Not found\n');
+  }
+
+  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (pathOf(req) !== '/signal') return refuseUpgrade(socket, 404, 'Not Found');
+    if (this.#closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    if (!offered.includes(SUBPROTOCOL)) return refuseUpgrade(socket, 400, 'Bad Request', `subprotocol ${SUBPROTOCOL} required`);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  #onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const conn: Conn = {
+      id: `${this.store.nodeId}:${(++this.#seq).toString(36)}`,
+      ws,
+      ip: req.socket.remoteAddress ?? '',
+      alive: true,
+      room: null,
+      role: null,
+      chain: Promise.resolve(),
+      closed: false,
+    };
+    this.#conns.set(conn.id, conn);
+    this.log.debug('connected', { conn: conn.id, ip: maskIp(conn.ip) });
+    ws.on('error', (err) => this.log.warn('socket error', { conn: conn.id, error: (err as { code?: string }).code ?? err.message }));
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.#onFrame(conn, data as Buffer, isBinary));
+    ws.on('close', () => this.#onClose(conn));
+  }
+
+  #onFrame(conn: Conn, data: Buffer, isBinary: boolean): void {
+    if (conn.closed) return;
+    if (isBinary) return this.#sendError(conn, SignalingErrorCode.InvalidMessage, 'binary frames are not part of the protocol');
+    if (data.length > MAX_FRAME_BYTES) {
+      return this.#sendError(conn, SignalingErrorCode.MessageTooLarge, `frame over ${MAX_FRAME_BYTES} bytes`);
+    }
+    const parsed = parseClientMessage(data.toString('utf8'));
+    if (!parsed.ok) return this.#sendError(conn, parsed.code, parsed.reason);
+    const msg = parsed.message;
+    conn.chain = conn.chain
+      .then(() => this.#handle(conn, msg))
+      .catch((err: unknown) => {
+        this.log.error('handler failed', { conn: conn.id, type: msg.type, error: err instanceof Error ? err.message : String(err) });
+      });
+  }
+
+  async #handle(conn: Conn, msg: ClientMessage): Promise<void> {
+    if (conn.closed) return;
+    if (msg.type === 'join') {
+      if (conn.room) return this.#sendError(conn, SignalingErrorCode.AlreadyJoined);
+      return this.#join(conn, msg.room, msg.role, msg.resume ?? undefined);
+    }
+    const room = conn.room;
+    const role = conn.role;
+    if (!room || !role) return this.#sendError(conn, SignalingErrorCode.NotJoined);
+    switch (msg.type) {
+      case 'description':
+      case 'candidate': {
+        const target = relayTarget(await this.store.read(room), conn.id, role);
+        if ('code' in target) return this.#sendError(conn, target.code);
+        this.store.send([{ to: target.to, frame: reencodeRelay(msg) }]);
+        return;
+      }
+      case 'admit':
+      case 'decline':
+        if (role !== 'doctor') return this.#sendError(conn, SignalingErrorCode.NotAllowed, 'only the doctor admits or declines');
+        await this.store.transact(room, (s) => answerKnock(s, conn.id, msg.type === 'admit'));
+        this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: roomTag(room) });
+        return;
+      case 'leave':
+        await this.#depart(conn, 'left');
+        conn.ws.close(1000, 'left');
+        return;
+    }
+  }
+
+  async #join(conn: Conn, room: string, role: Role, resume: string | undefined): Promise<void> {
+    const result = await this.store.transact(room, (s) =>
+      join(s, {
+        conn: conn.id,
+        role,
+        room,
+        resume,
+        newSession: randomBytes(16).toString('base64url'),
+        iceServers: this.opts.iceServers,
+        now: Date.now(),
+        graceMs: this.opts.graceMs,
+      }),
+    );
+    if (result.ok) {
+      conn.room = room;
+      conn.role = role;
+      this.log.info('joined', { conn: conn.id, room: roomTag(room), role, resumed: resume !== undefined });
+    } else {
+      this.log.info('refused', { conn: conn.id, room: roomTag(room), role, code: result.code });
+    }
+  }
+
+  async #depart(conn: Conn, reason: 'left' | 'gone'): Promise<void> {
+    const room = conn.room;
+    const role = conn.role;
+    if (!room || !role) return;
+    conn.room = null;
+    conn.role = null;
+    const kept = await this.store.transact(room, (s) => depart(s, conn.id, role, reason, Date.now()));
+    this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: roomTag(room), role });
+    if (kept && reason === 'gone' && !this.#closing) {
+      // Release the place once its grace period is over, unless it was taken back.
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        void this.store
+          .transact(room, (s) => ({ state: expire(s, Date.now(), this.opts.graceMs), deliveries: [], result: null }))
+          .catch((err: unknown) => this.log.warn('expiry failed', { error: String(err) }));
+      }, this.opts.graceMs + 10);
+      timer.unref();
+      this.#timers.add(timer);
+    }
+  }
+
+  #onClose(conn: Conn): void {
+    conn.closed = true;
+    conn.chain = conn.chain
+      .then(() => this.#depart(conn, 'gone'))
+      .catch((err: unknown) => this.log.error('depart failed', { conn: conn.id, error: String(err) }))
+      .finally(() => this.#conns.delete(conn.id));
+  }
+
+  #deliverLocal(d: Delivery): void {
+    const conn = this.#conns.get(d.to);
+    if (!conn || conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(d.frame);
+    if (d.close) {
+      conn.closed = true;
+      conn.ws.close(d.close.code, d.close.reason);
+    }
+  }
+
+  #sendError(conn: Conn, code: SignalingErrorCode, message?: string, fatal = false): void {
+    this.#deliverLocal(errorDelivery(conn.id, code, fatal, message));
+  }
+
+  #beat(): void {
+    for (const conn of this.#conns.values()) {
+      if (conn.ws.readyState !== WebSocket.OPEN) continue;
+      if (!conn.alive) {
+        this.log.info('heartbeat timeout', { conn: conn.id });
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+    }
+  }
+
+  async shutdown(http: Server): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#heartbeat);
+    const stopped = new Promise<void>((ok) => http.close(() => ok()));
+    http.closeIdleConnections();
+    const conns = [...this.#conns.values()];
+    for (const conn of conns) this.#sendError(conn, SignalingErrorCode.ShuttingDown, 'The server is restarting; reconnect shortly.', true);
+    const deadline = setTimeout(() => {
+      for (const conn of conns) conn.ws.terminate();
+    }, SHUTDOWN_GRACE_MS);
+    await Promise.all(conns.map((c) => (c.ws.readyState === WebSocket.CLOSED ? c.chain : new Promise<void>((ok) => c.ws.once('close', () => ok())).then(() => c.chain))));
+    clearTimeout(deadline);
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    http.closeAllConnections();
+    await stopped;
+    await this.store.close();
+    this.log.info('closed');
+  }
+}
+
+function pathOf(req: IncomingMessage): string | null {
+  const raw = req.url ?? '/';
+  if (!raw.startsWith('/')) return null;
+  const q = raw.indexOf('?');
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, body = text): void {
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+/** Rebuilds a relayed frame from the validated fields only, so nothing else rides along. */
+function reencodeRelay(msg: ClientMessage): string {
+  if (msg.type === 'description') {
+    const { type, sdp } = msg.description;
+    return encode({ type: 'description', description: sdp === undefined ? { type } : { type, sdp } });
+  }
+  if (msg.type === 'candidate') {
+    const c = msg.candidate;
+    if (c === null) return encode({ type: 'candidate', candidate: null });
+    const out: Candidate = { candidate: c.candidate };
+    if (c.sdpMid !== undefined) out.sdpMid = c.sdpMid;
+    if (c.sdpMLineIndex !== undefined) out.sdpMLineIndex = c.sdpMLineIndex;
+    if (c.usernameFragment !== undefined) out.usernameFragment = c.usernameFragment;
+    return encode({ type: 'candidate', candidate: out });
+  }
+  throw new Error(`not a relay frame: ${msg.type}`);
+}

@@ -1,0 +1,70 @@
+/**
+ * Where rooms live. The server talks to rooms only through {@link RoomStore}: in memory for one
+ * process (the default), or in Redis so that several processes share rooms (see redis-store.ts).
+ */
+import type { Delivery, RoomState, Transition } from './rooms.js';
+
+export interface RoomStore {
+  /** Names this process in connection ids (`<nodeId>:<n>`), so deliveries find their process. */
+  readonly nodeId: string;
+  /** Receives the deliveries addressed to connections of this process. */
+  setLocalSink(sink: (delivery: Delivery) => void): void;
+  /**
+   * Applies `step` to a room atomically, stores the next state and dispatches its deliveries.
+   * `step` must be pure: a store may run it again after a conflicting write.
+   */
+  transact<T>(room: string, step: (state: RoomState | null) => Transition<T>): Promise<T>;
+  /** Reads a room without changing it. */
+  read(room: string): Promise<RoomState | null>;
+  /** Dispatches deliveries that change no state (relayed descriptions and candidates). */
+  send(deliveries: Delivery[]): void;
+  close(): Promise<void>;
+}
+
+/** Rooms in a Map: one process, no I/O. */
+export class MemoryRoomStore implements RoomStore {
+  readonly nodeId: string;
+  readonly #rooms = new Map<string, RoomState>();
+  #sink: (delivery: Delivery) => void = () => {};
+
+  constructor(nodeId = 'm') {
+    this.nodeId = nodeId;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  setLocalSink(sink: (delivery: Delivery) => void): void {
+    this.#sink = sink;
+  }
+
+  async transact<T>(room: string, step: (state: RoomState | null) => Transition<T>): Promise<T> {
+    return this.transactSync(room, step);
+  }
+
+  /** The same as {@link transact}, without the promise, for the hot path. */
+  transactSync<T>(room: string, step: (state: RoomState | null) => Transition<T>): T {
+    const { state, deliveries, result } = step(this.#rooms.get(room) ?? null);
+    if (state) this.#rooms.set(room, state);
+    else this.#rooms.delete(room);
+    this.send(deliveries);
+    return result;
+  }
+
+  async read(room: string): Promise<RoomState | null> {
+    return this.#rooms.get(room) ?? null;
+  }
+
+  readSync(room: string): RoomState | null {
+    return this.#rooms.get(room) ?? null;
+  }
+
+  send(deliveries: Delivery[]): void {
+    for (const d of deliveries) this.#sink(d);
+  }
+
+  async close(): Promise<void> {
+    this.#rooms.clear();
+  }
+}
