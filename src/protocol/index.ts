@@ -1,2 +1,3 @@
 export * from './signaling.js';
 export * from './validate.js';
+export * from './control.js';

@@ -158,6 +158,6 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
 }
 
 /** Serialises a frame, adding the protocol version. */
-export function encode<T extends { type: string }>(message: Omit<T, 'v'>): string {
+export function encode(message: { type: string }): string {
   return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
 }

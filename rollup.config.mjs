@@ -1,0 +1,42 @@
+// Three builds from one source tree:
+//  1. dist/**: unbundled ESM with .d.ts for `npm install` users (lit stays a dependency);
+//  2. dist/cdn/video-consult.js: one minified, self-contained module for a <script type="module"> tag;
+//  3. the Node server and its command, which share the unbundled output of (1).
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { builtinModules } from 'node:module';
+
+const dependencies = ['lit', 'ws', 'ioredis'];
+const external = (id) =>
+  builtinModules.includes(id) ||
+  id.startsWith('node:') ||
+  dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
+
+export default [
+  {
+    input: {
+      index: 'src/index.ts',
+      'server/index': 'src/server/index.ts',
+      'server/cli': 'src/server/cli.ts',
+    },
+    external,
+    output: {
+      dir: 'dist',
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: 'src',
+      entryFileNames: '[name].js',
+    },
+    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
+  },
+  {
+    input: 'src/index.ts',
+    output: { file: 'dist/cdn/video-consult.js', format: 'es' },
+    plugins: [
+      nodeResolve({ browser: true }),
+      typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist/cdn' }),
+      terser({ module: true, ecma: 2022, format: { comments: false } }),
+    ],
+  },
+];

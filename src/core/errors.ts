@@ -1,0 +1,49 @@
+import { SignalingErrorCode } from '../protocol/index.js';
+
+/**
+ * Every problem a person can meet has one of these stable codes. The element shows the message
+ * for the code from its strings table; pages may branch on the code.
+ */
+export const ErrorCode = {
+  ...SignalingErrorCode,
+  /** The person (or a browser policy) refused camera and microphone. */
+  PermissionDenied: 'permission-denied',
+  /** No camera: the call goes on with audio only. */
+  NoCamera: 'no-camera',
+  /** No microphone: the call goes on without sound from this side. */
+  NoMicrophone: 'no-microphone',
+  /** Neither a camera nor a microphone. */
+  NoDevices: 'no-devices',
+  /** Another program holds the camera: the call goes on with audio only. */
+  CameraBusy: 'camera-busy',
+  /** Another program holds the microphone (and the camera, if any). */
+  MicrophoneBusy: 'microphone-busy',
+  /** The page is not served over HTTPS (or from localhost), so the browser hides camera and WebRTC. */
+  InsecureContext: 'insecure-context',
+  /** The browser has no WebRTC. */
+  WebRtcUnsupported: 'webrtc-unsupported',
+  /** The browser blocked the remote sound until the person clicks. */
+  AutoplayBlocked: 'autoplay-blocked',
+  /** The signaling server could not be reached or closed the connection. */
+  SignalingUnreachable: 'signaling-unreachable',
+  /** No network path between the two browsers could be found. */
+  ConnectionFailed: 'connection-failed',
+  /** `join()` was called without `server`, `room` or `role`. */
+  MissingConfiguration: 'missing-configuration',
+  /** Any other media failure. */
+  MediaFailed: 'media-failed',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error with a stable {@link ErrorCode}. `fatal` errors end the call; others are warnings. */
+export class ConsultError extends Error {
+  override readonly name = 'ConsultError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fatal: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Candidate, Description } from '../protocol/index.js';
+
+/** How the negotiator talks to the other side: the session wires these to the signaling transport. */
+export interface NegotiationSignals {
+  sendDescription(description: Description): void;
+  sendCandidate(candidate: Candidate): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * The perfect-negotiation pattern (W3C webrtc-pc, "Perfect negotiation example"): either side may
+ * start a negotiation at any time; on glare the polite side rolls its own offer back and the
+ * impolite side ignores the incoming one. Candidates trickle as they are found.
+ */
+export class PerfectNegotiator {
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswer = false;
+  #closed = false;
+
+  constructor(
+    readonly pc: RTCPeerConnection,
+    readonly polite: boolean,
+    private readonly signals: NegotiationSignals,
+  ) {
+    pc.addEventListener('negotiationneeded', this.#onNegotiationNeeded);
+    pc.addEventListener('icecandidate', this.#onIceCandidate);
+  }
+
+  #onNegotiationNeeded = async () => {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      if (this.#closed) return;
+      this.signals.sendDescription(this.pc.localDescription!.toJSON() as Description);
+    } catch (error) {
+      if (!this.#closed) this.signals.onError(error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  };
+
+  #onIceCandidate = ({ candidate }: RTCPeerConnectionIceEvent) => {
+    // The end-of-candidates marker is implied by trickle ICE; an empty candidate string carries nothing.
+    if (candidate && candidate.candidate && !this.#closed) this.signals.sendCandidate(candidate.toJSON() as Candidate);
+  };
+
+  /** Applies a description from the other side, answering offers. */
+  async receiveDescription(description: Description): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const readyForOffer =
+        !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswer);
+      const offerCollision = description.type === 'offer' && !readyForOffer;
+      this.#ignoreOffer = !this.polite && offerCollision;
+      if (this.#ignoreOffer) return;
+      this.#settingRemoteAnswer = description.type === 'answer';
+      await this.pc.setRemoteDescription(description);
+      this.#settingRemoteAnswer = false;
+      if (description.type === 'offer' && !this.#closed) {
+        await this.pc.setLocalDescription();
+        if (this.#closed) return;
+        this.signals.sendDescription(this.pc.localDescription!.toJSON() as Description);
+      }
+    } catch (error) {
+      this.#settingRemoteAnswer = false;
+      if (!this.#closed) this.signals.onError(error);
+    }
+  }
+
+  /** Adds a trickled candidate; failures for an offer we chose to ignore are expected. */
+  async receiveCandidate(candidate: Candidate): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      if (!this.#ignoreOffer && !this.#closed) this.signals.onError(error);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.pc.removeEventListener('negotiationneeded', this.#onNegotiationNeeded);
+    this.pc.removeEventListener('icecandidate', this.#onIceCandidate);
+  }
+}

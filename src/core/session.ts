@@ -1,0 +1,512 @@
+import {
+  CONTROL_CHANNEL_ID,
+  CONTROL_CHANNEL_LABEL,
+  type ControlMessage,
+  PROTOCOL_VERSION,
+  parseControlMessage,
+  type Role,
+  type ServerMessage,
+  SignalingErrorCode,
+} from '../protocol/index.js';
+import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
+import { Emitter } from './emitter.js';
+import { ConsultError, ErrorCode } from './errors.js';
+import { acquireCamera, acquireLocalMedia, checkEnvironment, type GetUserMedia } from './media.js';
+import { PerfectNegotiator } from './negotiation.js';
+
+/** The states of a call, in the order a call usually passes through them. */
+export const CallState = {
+  /** Nothing has started, or `join()` has not been called yet. */
+  Idle: 'idle',
+  /** Asking for camera and microphone, and connecting to the signaling server. */
+  Preparing: 'preparing',
+  /** In the room, waiting: the patient for the doctor to admit them, the doctor for a patient. */
+  Waiting: 'waiting',
+  /** Both are in; the browsers are finding a path to each other. */
+  Connecting: 'connecting',
+  /** Media flows. */
+  Connected: 'connected',
+  /** The path was lost; trying to get it back. */
+  Reconnecting: 'reconnecting',
+  /** The call is over: someone hung up, or the doctor declined. */
+  Ended: 'ended',
+  /** The call could not go on; `error` says why. */
+  Failed: 'failed',
+} as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+/** Why a call ended. */
+export type EndReason = 'hangup' | 'peer-hangup' | 'declined';
+
+export interface StateChange {
+  state: CallState;
+  previous: CallState;
+  /** For `ended`. */
+  reason?: EndReason;
+  /** For `failed`. */
+  error?: ConsultError;
+}
+
+/** Whether each device is sending. */
+export interface MediaState {
+  camera: boolean;
+  microphone: boolean;
+}
+
+export interface SessionEvents {
+  state: StateChange;
+  /** Fatal errors arrive with the `failed` state as well; warnings arrive only here. */
+  error: ConsultError;
+  'local-stream': MediaStream;
+  'remote-stream': MediaStream;
+  /** This side's camera or microphone was switched. */
+  'local-media': MediaState;
+  /** The other side switched its camera or microphone. */
+  'remote-media': MediaState;
+  /** For the doctor: whether a patient is waiting to be admitted. */
+  knock: { waiting: boolean };
+}
+
+export interface SessionOptions {
+  /** The signaling URL, e.g. `wss://consult.example/signal`. */
+  server: string;
+  room: string;
+  role: Role;
+  /** The join token from the clinic's backend; optional where the server runs open rooms. */
+  token?: string;
+  /** Replaces the ICE servers the signaling server hands out. */
+  iceServers?: RTCIceServer[];
+  /** `relay` forces TURN (for tests and for networks that must not reveal addresses). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Set to false for an audio-only call. */
+  video?: boolean;
+  /** Replaces `navigator.mediaDevices.getUserMedia`, e.g. to add constraints or a processed stream. */
+  getUserMedia?: GetUserMedia;
+  /** Replaces the WebSocket transport. */
+  transport?: (url: string, token?: string) => Transport;
+}
+
+/** How long ICE may stay `disconnected` before the session restarts it, in ms (libwebrtc marks a path weak after 2.5 s). */
+const ICE_DISCONNECTED_GRACE_MS = 2500;
+/** How long the session tries to get a lost path back before it fails, in ms. */
+const RECONNECT_LIMIT_MS = 30_000;
+
+/**
+ * One side of a consultation, as a state machine over one RTCPeerConnection and one signaling
+ * connection. It owns every resource it creates and frees all of them on its single teardown path.
+ * It knows nothing of the DOM, so two sessions can talk to each other in one page.
+ */
+export class ConsultSession extends Emitter<SessionEvents> {
+  #state: CallState = CallState.Idle;
+  #options: SessionOptions;
+  #transport?: Transport;
+  #pc?: RTCPeerConnection;
+  #negotiator?: PerfectNegotiator;
+  #control?: RTCDataChannel;
+  #localStream?: MediaStream;
+  #remoteStream?: MediaStream;
+  #iceServers: RTCIceServer[] = [];
+  #polite = false;
+  #microphoneOn = true;
+  #remoteMedia: MediaState = { camera: true, microphone: true };
+  #knocking = false;
+  #error?: ConsultError;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #iceDisconnectedTimer?: ReturnType<typeof setTimeout>;
+  #reconnectDeadline?: ReturnType<typeof setTimeout>;
+  /** Bumped by every join and teardown, so work that finishes after them is dropped. */
+  #run = 0;
+
+  constructor(options: SessionOptions) {
+    super();
+    this.#options = { ...options };
+  }
+
+  get state(): CallState {
+    return this.#state;
+  }
+  get role(): Role {
+    return this.#options.role;
+  }
+  /** The fatal error behind a `failed` state. */
+  get error(): ConsultError | undefined {
+    return this.#error;
+  }
+  get localStream(): MediaStream | undefined {
+    return this.#localStream;
+  }
+  get remoteStream(): MediaStream | undefined {
+    return this.#remoteStream;
+  }
+  /** The underlying connection, for statistics. Undefined outside a call. */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.#pc;
+  }
+  get localMedia(): MediaState {
+    return { camera: this.#cameraTrack()?.readyState === 'live', microphone: this.#microphoneOn && !!this.#audioTrack() };
+  }
+  get remoteMedia(): MediaState {
+    return { ...this.#remoteMedia };
+  }
+  /** For the doctor: a patient is waiting. */
+  get knocking(): boolean {
+    return this.#knocking;
+  }
+
+  /** Changes options before the next `join()`; a running call keeps the ones it started with. */
+  configure(options: Partial<SessionOptions>): void {
+    this.#options = { ...this.#options, ...options };
+  }
+
+  /**
+   * Asks for camera and microphone, enters the room and starts the call as soon as both are in.
+   * Resolves once this side is in the room; failures are reported as the `failed` state.
+   */
+  async join(): Promise<void> {
+    if (this.#state !== CallState.Idle && this.#state !== CallState.Ended && this.#state !== CallState.Failed) return;
+    const run = ++this.#run;
+    this.#error = undefined;
+    this.#remoteMedia = { camera: true, microphone: true };
+    this.#setState(CallState.Preparing);
+    const { server, room, role, token } = this.#options;
+    if (!server || !room || !role) {
+      this.#fail(new ConsultError(ErrorCode.MissingConfiguration, 'server, room and role are required', true));
+      return;
+    }
+    const unsupported = checkEnvironment();
+    if (unsupported) {
+      this.#fail(unsupported);
+      return;
+    }
+
+    const createTransport = this.#options.transport ?? ((url, t) => new WebSocketTransport(url, t));
+    let transport: Transport;
+    try {
+      transport = createTransport(server, token);
+    } catch (error) {
+      this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, String(error), true, { cause: error }));
+      return;
+    }
+    this.#transport = transport;
+    transport.onMessage = (message) => {
+      if (run === this.#run) this.#onSignal(message);
+    };
+    transport.onInvalid = (code, reason) => {
+      if (run === this.#run) this.emit('error', new ConsultError(code as ErrorCode, reason, false));
+    };
+    transport.onClose = (info) => {
+      if (run === this.#run) this.#onTransportClose(info);
+    };
+
+    // Media and the socket start together: the permission prompt is the slow part.
+    const getUserMedia: GetUserMedia =
+      this.#options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints));
+    try {
+      const [media] = await Promise.all([
+        acquireLocalMedia(getUserMedia, this.#options.video === false ? false : undefined),
+        transport.opened.catch((cause) => {
+          throw new ConsultError(ErrorCode.SignalingUnreachable, 'The signaling server cannot be reached.', true, { cause });
+        }),
+      ]);
+      if (run !== this.#run) {
+        media.stream.getTracks().forEach((t) => t.stop());
+        return;
+      }
+      this.#localStream = media.stream;
+      this.#microphoneOn = true;
+      this.emit('local-stream', media.stream);
+      media.warnings.forEach((w) => this.emit('error', w));
+    } catch (error) {
+      if (run !== this.#run) return;
+      this.#fail(error instanceof ConsultError ? error : new ConsultError(ErrorCode.MediaFailed, String(error), true, { cause: error }));
+      return;
+    }
+    transport.send({ type: 'join', room, role });
+  }
+
+  /** Hangs up: tells the other side, frees everything, and ends in `ended`. Safe to call at any time. */
+  leave(): void {
+    if (this.#state === CallState.Idle || this.#state === CallState.Ended || this.#state === CallState.Failed) {
+      this.#teardown();
+      return;
+    }
+    this.#transport?.send({ type: 'leave' });
+    this.#end('hangup');
+  }
+
+  /** For the doctor: lets the waiting patient in. */
+  admit(): void {
+    this.#transport?.send({ type: 'admit' });
+  }
+
+  /** For the doctor: turns the waiting patient away. */
+  decline(): void {
+    this.#transport?.send({ type: 'decline' });
+  }
+
+  /**
+   * Switches the camera. Off stops the track, so the camera light goes out; on opens the camera
+   * again and swaps the new track in without renegotiating.
+   */
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    const current = this.#cameraTrack();
+    if (!enabled) {
+      if (!current) return;
+      current.stop();
+      this.#localStream?.removeTrack(current);
+      await this.#videoSender()?.replaceTrack(null);
+    } else {
+      if (current?.readyState === 'live' || !this.#localStream) return;
+      const run = this.#run;
+      const getUserMedia: GetUserMedia =
+        this.#options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints));
+      let track: MediaStreamTrack;
+      try {
+        track = await acquireCamera(getUserMedia);
+      } catch (error) {
+        this.emit('error', error as ConsultError);
+        return;
+      }
+      if (run !== this.#run || !this.#localStream) {
+        track.stop();
+        return;
+      }
+      this.#localStream.addTrack(track);
+      const sender = this.#videoSender();
+      if (sender) await sender.replaceTrack(track);
+      else this.#pc?.addTrack(track, this.#localStream);
+    }
+    this.#announceMedia();
+  }
+
+  /** Mutes or unmutes the microphone. The track stays open so unmuting is instant. */
+  setMicrophoneEnabled(enabled: boolean): void {
+    const track = this.#audioTrack();
+    if (!track) return;
+    this.#microphoneOn = enabled;
+    track.enabled = enabled;
+    this.#announceMedia();
+  }
+
+  /** Frees everything; the session can `join()` again afterwards. */
+  dispose(): void {
+    this.#teardown();
+    this.removeAllListeners();
+  }
+
+  // ---- signaling ------------------------------------------------------------------------------
+
+  #onSignal(message: ServerMessage): void {
+    switch (message.type) {
+      case 'joined':
+        this.#polite = message.polite;
+        this.#iceServers = this.#options.iceServers ?? message.iceServers;
+        if (message.peer) this.#startCall();
+        else this.#setState(CallState.Waiting);
+        break;
+      case 'knock':
+        this.#knocking = message.waiting;
+        this.emit('knock', { waiting: message.waiting });
+        break;
+      case 'admitted':
+        break;
+      case 'peer-joined':
+        this.#knocking = false;
+        this.#startCall();
+        break;
+      case 'peer-left':
+        if (message.reason === 'left') this.#end('peer-hangup');
+        else if (this.#state === CallState.Connected || this.#state === CallState.Connecting) {
+          // The other side's signaling dropped; the media path may well still be alive, so keep it.
+          if (this.#pc?.connectionState !== 'connected') this.#closePeer(), this.#setState(CallState.Waiting);
+        }
+        break;
+      case 'description':
+        void this.#negotiator?.receiveDescription(message.description);
+        break;
+      case 'candidate':
+        if (message.candidate) void this.#negotiator?.receiveCandidate(message.candidate);
+        break;
+      case 'error':
+        this.#onServerError(message.code, message.message, message.fatal ?? false);
+        break;
+    }
+  }
+
+  #onServerError(code: string, message: string, fatal: boolean): void {
+    if (code === SignalingErrorCode.Declined) {
+      this.#end('declined');
+      return;
+    }
+    const error = new ConsultError(code as ErrorCode, message, fatal);
+    if (fatal) this.#fail(error);
+    else this.emit('error', error);
+  }
+
+  #onTransportClose(info: TransportClose): void {
+    if (this.#state === CallState.Ended || this.#state === CallState.Failed) return;
+    if (info.code && (Object.values(SignalingErrorCode) as string[]).includes(info.code)) {
+      this.#onServerError(info.code, info.reason, true);
+      return;
+    }
+    if (this.#pc?.connectionState === 'connected') {
+      // Media goes on without the signaling server; only a new negotiation would need it.
+      this.emit('error', new ConsultError(ErrorCode.SignalingUnreachable, info.reason, false));
+      return;
+    }
+    this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, 'The connection to the signaling server was lost.', true));
+  }
+
+  // ---- the peer connection ---------------------------------------------------------------------
+
+  #startCall(): void {
+    if (this.#pc && this.#pc.connectionState !== 'closed' && this.#pc.connectionState !== 'failed') return;
+    this.#closePeer();
+    this.#setState(CallState.Connecting);
+    const pc = new RTCPeerConnection({
+      iceServers: this.#iceServers,
+      ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
+    });
+    this.#pc = pc;
+    this.#remoteStream = new MediaStream();
+    this.emit('remote-stream', this.#remoteStream);
+    this.#negotiator = new PerfectNegotiator(pc, this.#polite, {
+      sendDescription: (description) => this.#transport?.send({ type: 'description', description }),
+      sendCandidate: (candidate) => this.#transport?.send({ type: 'candidate', candidate }),
+      onError: (error) => this.emit('error', new ConsultError(ErrorCode.ConnectionFailed, String(error), false, { cause: error })),
+    });
+    pc.addEventListener('track', ({ track }) => {
+      if (pc !== this.#pc || !this.#remoteStream) return;
+      this.#remoteStream.addTrack(track);
+      this.emit('remote-stream', this.#remoteStream);
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc === this.#pc) this.#onConnectionState(pc.connectionState);
+    });
+    // Negotiated on both sides with a fixed id, so neither has to wait for the other to announce it.
+    const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { negotiated: true, id: CONTROL_CHANNEL_ID });
+    this.#control = control;
+    control.addEventListener('open', () => this.#announceMedia());
+    control.addEventListener('message', ({ data }) => {
+      const message = parseControlMessage(data);
+      if (message) this.#onControl(message);
+    });
+    for (const track of this.#localStream?.getTracks() ?? []) pc.addTrack(track, this.#localStream!);
+  }
+
+  #onConnectionState(state: RTCPeerConnectionState): void {
+    switch (state) {
+      case 'connected':
+        this.#clearIceTimers();
+        this.#setState(CallState.Connected);
+        break;
+      case 'disconnected':
+        if (this.#state !== CallState.Connected) return;
+        this.#setState(CallState.Reconnecting);
+        this.#armReconnectDeadline();
+        this.#iceDisconnectedTimer = this.#timeout(() => this.#pc?.restartIce(), ICE_DISCONNECTED_GRACE_MS);
+        break;
+      case 'failed':
+        if (this.#state === CallState.Connecting || this.#state === CallState.Connected || this.#state === CallState.Reconnecting) {
+          this.#setState(CallState.Reconnecting);
+          this.#armReconnectDeadline();
+          this.#pc?.restartIce();
+        }
+        break;
+    }
+  }
+
+  #armReconnectDeadline(): void {
+    if (this.#reconnectDeadline) return;
+    this.#reconnectDeadline = this.#timeout(() => {
+      this.#fail(new ConsultError(ErrorCode.ConnectionFailed, 'The connection could not be restored.', true));
+    }, RECONNECT_LIMIT_MS);
+  }
+
+  #clearIceTimers(): void {
+    for (const timer of [this.#iceDisconnectedTimer, this.#reconnectDeadline]) {
+      if (timer) clearTimeout(timer), this.#timers.delete(timer);
+    }
+    this.#iceDisconnectedTimer = this.#reconnectDeadline = undefined;
+  }
+
+  #onControl(message: ControlMessage): void {
+    if (message.type === 'media') {
+      this.#remoteMedia = { camera: message.camera, microphone: message.microphone };
+      this.emit('remote-media', this.remoteMedia);
+    }
+  }
+
+  #announceMedia(): void {
+    const state = this.localMedia;
+    this.emit('local-media', state);
+    if (this.#control?.readyState === 'open') {
+      this.#control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'media', ...state }));
+    }
+  }
+
+  #cameraTrack(): MediaStreamTrack | undefined {
+    return this.#localStream?.getVideoTracks()[0];
+  }
+  #audioTrack(): MediaStreamTrack | undefined {
+    return this.#localStream?.getAudioTracks()[0];
+  }
+  #videoSender(): RTCRtpSender | undefined {
+    return this.#pc?.getTransceivers().find((t) => t.receiver.track.kind === 'video' && t.direction !== 'inactive')?.sender;
+  }
+
+  // ---- state and teardown ----------------------------------------------------------------------
+
+  #timeout(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+    return timer;
+  }
+
+  #setState(state: CallState, extra: Partial<StateChange> = {}): void {
+    if (state === this.#state) return;
+    const previous = this.#state;
+    this.#state = state;
+    this.emit('state', { state, previous, ...extra });
+  }
+
+  #end(reason: EndReason): void {
+    this.#teardown();
+    this.#setState(CallState.Ended, { reason });
+  }
+
+  #fail(error: ConsultError): void {
+    this.#teardown();
+    this.#error = error;
+    this.emit('error', error);
+    this.#setState(CallState.Failed, { error });
+  }
+
+  #closePeer(): void {
+    this.#clearIceTimers();
+    this.#negotiator?.close();
+    this.#control?.close();
+    this.#pc?.close();
+    this.#remoteStream?.getTracks().forEach((t) => t.stop());
+    this.#negotiator = this.#control = this.#pc = this.#remoteStream = undefined;
+  }
+
+  /** The one way out: stops every track, closes every channel and socket, clears every timer. */
+  #teardown(): void {
+    this.#run++;
+    this.#closePeer();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#localStream?.getTracks().forEach((t) => t.stop());
+    this.#localStream = undefined;
+    if (this.#transport) {
+      this.#transport.onMessage = this.#transport.onClose = this.#transport.onInvalid = undefined;
+      this.#transport.close();
+      this.#transport = undefined;
+    }
+    this.#knocking = false;
+  }
+}

@@ -1,0 +1,195 @@
+import { css } from 'lit';
+
+/** The element's styles. Every colour and size a clinic may want to change is a custom property on :host. */
+export const styles = css`
+  :host {
+    --vc-background: #10151c;
+    --vc-surface: #1d2530;
+    --vc-foreground: #f4f6f8;
+    --vc-muted: #aab4c0;
+    --vc-accent: #2f7de1;
+    --vc-danger: #d93a3a;
+    --vc-warning: #f0b429;
+    --vc-radius: 12px;
+    --vc-font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    --vc-control-size: 48px;
+    --vc-local-video-width: 28%;
+
+    display: block;
+    position: relative;
+    min-height: 320px;
+    aspect-ratio: 16 / 10;
+    box-sizing: border-box;
+    color: var(--vc-foreground);
+    background: var(--vc-background);
+    border-radius: var(--vc-radius);
+    overflow: hidden;
+    font-family: var(--vc-font-family);
+    font-size: 16px;
+    line-height: 1.4;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .base {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    flex-direction: column;
+  }
+  .stage {
+    position: relative;
+    flex: 1;
+    min-height: 0;
+  }
+  video {
+    display: block;
+    background: #000;
+    object-fit: cover;
+  }
+  .remote {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    object-fit: contain;
+  }
+  .local {
+    position: absolute;
+    right: 12px;
+    bottom: 12px;
+    width: var(--vc-local-video-width);
+    max-width: 320px;
+    min-width: 96px;
+    aspect-ratio: 4 / 3;
+    border-radius: calc(var(--vc-radius) / 2);
+    box-shadow: 0 2px 12px rgb(0 0 0 / 50%);
+    transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+  }
+  .local.alone {
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    max-width: none;
+    border-radius: 0;
+    box-shadow: none;
+    opacity: 0.6;
+  }
+  .panel {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    gap: 12px;
+    padding: 24px;
+    text-align: center;
+  }
+  .message {
+    max-width: 36em;
+    margin: 0;
+    font-size: 1.1em;
+    overflow-wrap: anywhere;
+  }
+  .remedy {
+    max-width: 36em;
+    margin: 0;
+    color: var(--vc-muted);
+    overflow-wrap: anywhere;
+  }
+  .badge {
+    position: absolute;
+    left: 12px;
+    top: 12px;
+    padding: 4px 10px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 55%);
+    font-size: 0.85em;
+  }
+  .notices {
+    position: absolute;
+    left: 12px;
+    right: 12px;
+    top: 12px;
+    display: flex;
+    flex-direction: column;
+    gap: 8px;
+    z-index: 2;
+  }
+  .notice {
+    display: flex;
+    gap: 12px;
+    align-items: flex-start;
+    padding: 8px 12px;
+    border-radius: calc(var(--vc-radius) / 2);
+    background: var(--vc-surface);
+    border-left: 4px solid var(--vc-warning);
+  }
+  .notice p {
+    margin: 0;
+    flex: 1;
+    overflow-wrap: anywhere;
+  }
+  .controls {
+    display: flex;
+    justify-content: center;
+    gap: 12px;
+    padding: 12px;
+    background: var(--vc-surface);
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    cursor: pointer;
+    border: none;
+    border-radius: 999px;
+    background: rgb(255 255 255 / 12%);
+    padding: 0 20px;
+    min-height: var(--vc-control-size);
+    min-width: var(--vc-control-size);
+  }
+  button:hover {
+    background: rgb(255 255 255 / 20%);
+  }
+  button:focus-visible {
+    outline: 3px solid var(--vc-accent);
+    outline-offset: 2px;
+  }
+  button.primary {
+    background: var(--vc-accent);
+  }
+  button.danger {
+    background: var(--vc-danger);
+  }
+  button[aria-pressed='true'] {
+    background: var(--vc-foreground);
+    color: var(--vc-background);
+  }
+  button.small {
+    min-height: 32px;
+    padding: 0 12px;
+  }
+  .icon {
+    padding: 0;
+    display: inline-grid;
+    place-items: center;
+  }
+  .icon svg {
+    width: 24px;
+    height: 24px;
+    fill: currentColor;
+  }
+  .row {
+    display: flex;
+    gap: 12px;
+  }
+`;

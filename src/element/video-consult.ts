@@ -1,0 +1,368 @@
+import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
+import type { ConsultError } from '../core/errors.js';
+import { CallState, type StateChange } from '../core/session.js';
+import type { Role } from '../protocol/index.js';
+import { fire, type ErrorDetail, type StateChangeDetail } from './events.js';
+import { SessionController } from './session-controller.js';
+import { errorText, resolveStrings, type Strings } from './strings.js';
+import { styles } from './styles.js';
+
+const icons = {
+  mic: svg`<path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3Zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2Z"/>`,
+  micOff: svg`<path d="M19 11a7 7 0 0 1-1.2 3.9l-1.5-1.5c.4-.7.7-1.5.7-2.4h2Zm-4-.2L9 4.8V5a3 3 0 0 1 6 0v5.8ZM4.3 3 3 4.3l6 6V11a3 3 0 0 0 4.4 2.7l1.6 1.6A5 5 0 0 1 7 11H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 3.4-1.4l3.3 3.3 1.3-1.3Z"/>`,
+  cam: svg`<path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11l-4 4Z"/>`,
+  camOff: svg`<path d="m21 6.5-4 4V7a1 1 0 0 0-1-1H9.8L21 17.2V6.5ZM3.3 2 2 3.3 4.7 6H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12c.2 0 .4-.1.5-.2l3.2 3.2 1.3-1.3Z"/>`,
+  hangUp: svg`<path d="M12 9c-1.6 0-3.2.3-4.6.7v3.1c0 .4-.2.7-.6.9-1 .5-1.9 1.1-2.7 1.8-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3L.3 13.1a1 1 0 0 1 0-1.4C3.3 8.8 7.4 7 12 7s8.7 1.8 11.7 4.7a1 1 0 0 1 0 1.4l-2.4 2.4c-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3-.8-.7-1.7-1.3-2.7-1.8-.3-.2-.6-.5-.6-.9V9.7C15.2 9.3 13.6 9 12 9Z"/>`,
+};
+
+const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected, CallState.Reconnecting];
+
+/**
+ * A 1:1 video consultation between a doctor and a patient, peer to peer.
+ *
+ * Place it on a page with the signaling server's URL, a room and a role; the person clicks "Join"
+ * (or the page calls `join()`), allows camera and microphone, waits for the doctor to admit them,
+ * and the call starts.
+ *
+ * @summary A 1:1 peer-to-peer video consultation.
+ *
+ * @fires vc-state-change - The call moved to another state. Detail: `{state, previous, reason?, code?}`.
+ * @fires vc-error - Something went wrong. Detail: `{code, message, fatal}`; fatal errors also end in `failed`.
+ * @fires vc-knock - (Doctor) a patient started or stopped waiting. Detail: `{waiting}`.
+ *
+ * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
+ * @slot waiting - Shown in the waiting room.
+ *
+ * @csspart base - The element's frame.
+ * @csspart stage - The area with the videos and messages.
+ * @csspart remote-video - The other person's video.
+ * @csspart local-video - Your own video (mirrored).
+ * @csspart status - The message panel (joining, waiting, ended, errors).
+ * @csspart notices - Warnings that do not end the call.
+ * @csspart controls - The bar with the call buttons.
+ * @csspart button - Every button.
+ * @csspart join-button - The join button.
+ * @csspart hangup-button - The leave button.
+ * @csspart unmute-button - "Click to hear", shown when the browser blocks sound until a click.
+ *
+ * @cssprop [--vc-background=#10151c] - Background of the element.
+ * @cssprop [--vc-surface=#1d2530] - Background of the control bar and notices.
+ * @cssprop [--vc-foreground=#f4f6f8] - Text and icon colour.
+ * @cssprop [--vc-muted=#aab4c0] - Secondary text colour.
+ * @cssprop [--vc-accent=#2f7de1] - Primary buttons and focus rings.
+ * @cssprop [--vc-danger=#d93a3a] - The leave button.
+ * @cssprop [--vc-warning=#f0b429] - The edge of warnings.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font-family=system-ui] - Font; the element loads no web fonts.
+ * @cssprop [--vc-control-size=48px] - Height of the call buttons (at least 44px for touch).
+ * @cssprop [--vc-local-video-width=28%] - Width of your own video in the corner.
+ */
+export class VideoConsult extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    server: { reflect: true },
+    room: { reflect: true },
+    role: { reflect: true },
+    token: {},
+    displayName: { attribute: 'display-name' },
+    audioOnly: { type: Boolean, attribute: 'audio-only', reflect: true },
+    autoJoin: { type: Boolean, attribute: 'auto-join' },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    iceServers: { attribute: false },
+    strings: { attribute: false },
+    _warnings: { state: true },
+    _soundBlocked: { state: true },
+  };
+
+  /** The signaling server's WebSocket URL, e.g. `wss://consult.example.org/signal`. */
+  server = '';
+  /** The consultation's room id (letters, digits, `-` and `_`, up to 64). */
+  room = '';
+  /**
+   * Which side this is: `doctor` or `patient`. (It shadows the ARIA `role` of HTMLElement; the
+   * element's accessible role comes from its content.)
+   */
+  override role: Role = 'patient';
+  /** The join token the clinic's backend issued for this person (not reflected to an attribute). */
+  token = '';
+  /** The name shown to the other person. Sent only peer to peer, never to the server. */
+  displayName = '';
+  /** Start without a camera: sound only. */
+  audioOnly = false;
+  /** Join as soon as the element is on the page, without the join button. */
+  autoJoin = false;
+  /** `relay` forces every byte through the TURN server. Default: `all`. */
+  iceTransportPolicy: RTCIceTransportPolicy | '' = '';
+  /** ICE servers to use instead of those the signaling server hands out. */
+  iceServers?: RTCIceServer[];
+  /** Overrides for any of the element's texts. */
+  strings?: Partial<Strings>;
+
+  private _warnings: ConsultError[] = [];
+  private _soundBlocked = false;
+
+  #lastEndReason?: string;
+  #controller = new SessionController(this, {
+    state: (change) => this.#onState(change),
+    error: (error) => this.#onError(error),
+    knock: ({ waiting }) => fire(this, 'vc-knock', { waiting }),
+  });
+
+  // ---- read-only state ---------------------------------------------------------------------------
+
+  /** Where the call is: `idle`, `preparing`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `failed`. */
+  get state(): CallState {
+    return this.#controller.session.state;
+  }
+  /** The code of the error that ended the call, when `state` is `failed`. */
+  get errorCode(): string | undefined {
+    return this.#controller.session.error?.code;
+  }
+  /** (Doctor) whether a patient is waiting to be admitted. */
+  get knocking(): boolean {
+    return this.#controller.session.knocking;
+  }
+  /** Whether this side's camera is sending. */
+  get cameraEnabled(): boolean {
+    return this.#controller.session.localMedia.camera;
+  }
+  /** Whether this side's microphone is sending. */
+  get microphoneEnabled(): boolean {
+    return this.#controller.session.localMedia.microphone;
+  }
+
+  // ---- actions -------------------------------------------------------------------------------------
+
+  /** Starts the call: camera and microphone, then the room. Resolves once in the room (or failed). */
+  async join(): Promise<void> {
+    this._warnings = [];
+    this.#controller.session.configure({
+      server: this.server,
+      room: this.room,
+      role: this.role,
+      ...(this.token ? { token: this.token } : {}),
+      ...(this.iceServers ? { iceServers: this.iceServers } : {}),
+      ...(this.iceTransportPolicy ? { iceTransportPolicy: this.iceTransportPolicy } : {}),
+      video: !this.audioOnly,
+    });
+    await this.#controller.session.join();
+  }
+
+  /** Hangs up. The other side sees the call end too. */
+  leave(): void {
+    this.#controller.session.leave();
+  }
+
+  /** (Doctor) lets the waiting patient in. */
+  admit(): void {
+    this.#controller.session.admit();
+  }
+
+  /** (Doctor) turns the waiting patient away. */
+  decline(): void {
+    this.#controller.session.decline();
+  }
+
+  /** Turns the camera on or off (the camera light goes out when off). */
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    await this.#controller.session.setCameraEnabled(enabled);
+  }
+
+  /** Mutes or unmutes the microphone. */
+  setMicrophoneEnabled(enabled: boolean): void {
+    this.#controller.session.setMicrophoneEnabled(enabled);
+  }
+
+  /** The connection's statistics, for diagnostics; undefined outside a call. */
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.#controller.session.peerConnection?.getStats();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------------
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.autoJoin && this.state === CallState.Idle) void this.updateComplete.then(() => this.join());
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const session = this.#controller.session;
+    this.#attach('video.local', session.localStream);
+    this.#attach('video.remote', session.remoteStream);
+  }
+
+  // ---- handlers ----------------------------------------------------------------------------------------
+
+  #onState(change: StateChange): void {
+    if (change.state === CallState.Ended) this.#lastEndReason = change.reason;
+    if (change.state === CallState.Idle || change.state === CallState.Preparing) this._soundBlocked = false;
+    const detail: StateChangeDetail = {
+      state: change.state,
+      previous: change.previous,
+      ...(change.reason ? { reason: change.reason } : {}),
+      ...(change.error ? { code: change.error.code } : {}),
+    };
+    fire(this, 'vc-state-change', detail);
+  }
+
+  #onError(error: ConsultError): void {
+    if (!error.fatal) this._warnings = [...this._warnings.filter((w) => w.code !== error.code), error];
+    fire<ErrorDetail>(this, 'vc-error', { code: error.code, message: error.message, fatal: error.fatal });
+  }
+
+  /** Gives a video element its stream once, and deals with a browser that blocks sound without a click. */
+  #attach(selector: string, stream: MediaStream | undefined): void {
+    const video = this.renderRoot.querySelector<HTMLVideoElement>(selector);
+    if (!video || video.srcObject === (stream ?? null)) return;
+    video.srcObject = stream ?? null;
+    if (!stream || video.muted) return;
+    video.play().catch((error: unknown) => {
+      if ((error as Error)?.name !== 'NotAllowedError' || video.srcObject !== stream) return;
+      // Autoplay policy: play muted now, and offer a click that turns the sound on.
+      video.muted = true;
+      void video.play().catch(() => {});
+      this._soundBlocked = true;
+      fire<ErrorDetail>(this, 'vc-error', { code: 'autoplay-blocked', message: 'remote audio needs a click', fatal: false });
+    });
+  }
+
+  #enableSound = () => {
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('video.remote');
+    if (!video) return;
+    video.muted = false;
+    void video.play().then(() => (this._soundBlocked = false)).catch(() => {});
+  };
+
+  #dismiss(code: string) {
+    this._warnings = this._warnings.filter((w) => w.code !== code);
+  }
+
+  #toggleCamera = () => void this.setCameraEnabled(!this.cameraEnabled);
+  #toggleMicrophone = () => this.setMicrophoneEnabled(!this.microphoneEnabled);
+  #join = () => void this.join();
+  #leave = () => this.leave();
+  #admit = () => this.admit();
+  #decline = () => this.decline();
+
+  // ---- rendering -----------------------------------------------------------------------------------------
+
+  override render() {
+    const strings = resolveStrings(this.lang || document.documentElement.lang || 'en', this.strings);
+    const session = this.#controller.session;
+    const state = session.state;
+    const inCall = IN_CALL.includes(state);
+    const hasLocal = !!session.localStream && (inCall || state === CallState.Waiting);
+    const remote = session.remoteMedia;
+    return html`
+      <div part="base" class="base" data-state=${state}>
+        <div part="stage" class="stage">
+          <video part="remote-video" class="remote" autoplay playsinline ?hidden=${!inCall}></video>
+          <video
+            part="local-video"
+            class="local ${inCall ? '' : 'alone'}"
+            autoplay
+            playsinline
+            muted
+            ?hidden=${!hasLocal || !session.localMedia.camera}
+          ></video>
+          ${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
+          ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
+          <div part="status" class="panel" ?hidden=${state !== CallState.Idle}>
+            <slot name="intro"></slot>
+            <button part="button join-button" class="primary" @click=${this.#join}>${strings.join}</button>
+            <p class="remedy">${strings.joinHint}</p>
+          </div>
+          <div part="status" class="panel" role="status" aria-live="polite" ?hidden=${state !== CallState.Waiting}>
+            ${this.role === 'doctor' && session.knocking
+              ? html`<p class="message">${strings.knock}</p>
+                  <div class="row">
+                    <button part="button admit-button" class="primary" @click=${this.#admit}>${strings.admit}</button>
+                    <button part="button decline-button" @click=${this.#decline}>${strings.decline}</button>
+                  </div>`
+              : html`<p class="message">${this.role === 'doctor' ? strings.waitingDoctor : strings.waitingPatient}</p>`}
+            <slot name="waiting"></slot>
+          </div>
+          ${this.#renderPanel(strings, state)}
+          <div part="notices" class="notices" ?hidden=${this._warnings.length === 0 && !this._soundBlocked}>
+            ${this._soundBlocked
+              ? html`<button part="button unmute-button" class="primary" @click=${this.#enableSound}>
+                  ${strings.enableSound}
+                </button>`
+              : nothing}
+            ${this._warnings.map((w) => {
+              const text = errorText(strings, w.code);
+              return html`<div class="notice" role="alert" data-code=${w.code}>
+                <p><strong>${text.title}</strong> ${text.remedy}</p>
+                <button part="button" class="small" @click=${() => this.#dismiss(w.code)}>${strings.dismiss}</button>
+              </div>`;
+            })}
+          </div>
+        </div>
+        <div part="controls" class="controls" ?hidden=${!hasLocal}>
+          ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, strings.microphoneOn, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
+          ${this.#renderToggle(this.cameraEnabled, strings.cameraOff, strings.cameraOn, icons.cam, icons.camOff, this.#toggleCamera, 'camera')}
+          <button part="button hangup-button" class="icon danger" title=${strings.hangUp} aria-label=${strings.hangUp} @click=${this.#leave}>
+            <svg viewBox="0 0 24 24" aria-hidden="true">${icons.hangUp}</svg>
+          </button>
+        </div>
+      </div>
+    `;
+  }
+
+  #renderToggle(on: boolean, offLabel: string, onLabel: string, onIcon: unknown, offIcon: unknown, action: () => void, name: string) {
+    const label = on ? offLabel : onLabel;
+    return html`<button
+      part="button ${name}-button"
+      class="icon"
+      aria-pressed=${on ? 'false' : 'true'}
+      title=${label}
+      aria-label=${label}
+      @click=${action}
+    >
+      <svg viewBox="0 0 24 24" aria-hidden="true">${on ? onIcon : offIcon}</svg>
+    </button>`;
+  }
+
+  #renderPanel(strings: Strings, state: CallState) {
+    const session = this.#controller.session;
+    const panel = (content: unknown, live = true) =>
+      html`<div part="status" class="panel" role=${live ? 'status' : 'alert'} aria-live="polite">${content}</div>`;
+    switch (state) {
+      case CallState.Preparing:
+        return panel(html`<p class="message">${strings.preparing}</p>`);
+      case CallState.Connecting:
+        return panel(html`<p class="message">${strings.connecting}</p>`);
+      case CallState.Reconnecting:
+        return panel(html`<p class="message">${strings.reconnecting}</p>`);
+      case CallState.Ended: {
+        return panel(html`<p class="message">${this.#endMessage(strings)}</p>
+          <button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`);
+      }
+      case CallState.Failed: {
+        const text = errorText(strings, session.error?.code ?? 'unknown');
+        return panel(
+          html`<p class="message">${text.title}</p>
+            <p class="remedy">${text.remedy}</p>
+            <button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`,
+          false,
+        );
+      }
+      default:
+        return nothing;
+    }
+  }
+
+  #endMessage(strings: Strings): string {
+    if (this.#lastEndReason === 'declined') return strings.declined;
+    if (this.#lastEndReason === 'peer-hangup') return strings.endedByPeer;
+    return strings.ended;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'video-consult': VideoConsult;
+  }
+}

@@ -1,0 +1,47 @@
+// Browser tests: real Chromium from Debian, fake camera and microphone, and the real signaling
+// server from dist/ (built by `npm test` first), started on a free port for the run.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { existsSync } from 'node:fs';
+import { peerPagesPlugin } from './support/peer-pages-plugin.mjs';
+import { signalingPlugin } from './support/signaling-plugin.mjs';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(
+    `Chromium is missing at ${executablePath}. Install it with: apt-get install -y chromium ` +
+      '(or set CHROMIUM_PATH to another Chromium or Chrome).',
+  );
+  process.exit(1);
+}
+if (!existsSync(new URL('../dist/server/index.js', import.meta.url))) {
+  console.error('dist/ is missing: run `npm run build` first (`npm test` does).');
+  process.exit(1);
+}
+
+/** A host name that resolves to loopback but is not a secure context, for the insecure-page test. */
+export const INSECURE_HOST = 'insecure.test';
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-features=Translate,MediaRouter',
+  '--autoplay-policy=no-user-gesture-required',
+  `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
+];
+
+export default {
+  rootDir: new URL('..', import.meta.url).pathname,
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['production'] },
+  concurrency: 1,
+  testFramework: { config: { timeout: 30000 } },
+  testsFinishTimeout: 300000,
+  browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args: chromiumArgs } })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json' }), signalingPlugin(), peerPagesPlugin()],
+};
