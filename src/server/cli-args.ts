@@ -2,9 +2,21 @@
  * The command line's options: every server option as a flag and an environment variable (the
  * flag wins), and the `--help` text built from the same table.
  */
+import { readFileSync } from 'node:fs';
 import type { SignalingServerOptions } from './options.js';
+import { parseDuration } from './tokens.js';
 
-type Kind = 'string' | 'number' | 'boolean' | 'list';
+/** Values gathered from several flags before they become one option. */
+interface Pending {
+  tlsCert?: string;
+  tlsKey?: string;
+  turnSecret?: string;
+  turnUrls?: string[];
+  turnTtl?: number;
+}
+type Target = SignalingServerOptions & { pending: Pending };
+
+type Kind = 'string' | 'number' | 'boolean' | 'list' | 'duration';
 
 interface Flag {
   flag: string;
@@ -12,7 +24,7 @@ interface Flag {
   kind: Kind;
   default: string;
   help: string;
-  apply(o: SignalingServerOptions, v: string | number | boolean | string[]): void;
+  apply(o: Target, v: string | number | boolean | string[]): void;
 }
 
 /** The server's options as flags. Keep in step with options.ts and docs/server.md. */
@@ -25,6 +37,21 @@ export const FLAGS: Flag[] = [
   { flag: 'stun-urls', env: 'VC_STUN_URLS', kind: 'list', default: '(none)', help: 'comma-separated STUN URLs handed to clients', apply: (o, v) => (o.iceServers = v as string[]) },
   { flag: 'heartbeat-ms', env: 'VC_HEARTBEAT_MS', kind: 'number', default: '15000', help: 'ping interval; a socket that misses one pong is dropped', apply: (o, v) => (o.heartbeatMs = v as number) },
   { flag: 'grace-ms', env: 'VC_GRACE_MS', kind: 'number', default: '60000', help: 'how long a dropped participant keeps their place (and admission) for a reload', apply: (o, v) => (o.graceMs = v as number) },
+  { flag: 'token-secret', env: 'VC_TOKEN_SECRET', kind: 'list', default: '(none; required unless --demo)', help: 'secret(s) that sign join tokens, comma-separated to rotate (prefer the env var: flags show in ps)', apply: (o, v) => (o.tokenSecret = v as string[]) },
+  { flag: 'turn-secret', env: 'VC_TURN_SECRET', kind: 'string', default: '(none)', help: "coturn's static-auth-secret, for time-limited TURN credentials", apply: (o, v) => (o.pending.turnSecret = v as string) },
+  { flag: 'turn-urls', env: 'VC_TURN_URLS', kind: 'list', default: '(none)', help: 'comma-separated TURN URLs (turn:host:3478?transport=udp, turns:host:443?transport=tcp)', apply: (o, v) => (o.pending.turnUrls = v as string[]) },
+  { flag: 'turn-ttl', env: 'VC_TURN_TTL', kind: 'duration', default: '1h', help: 'lifetime of TURN credentials (90s, 30m, 2h)', apply: (o, v) => (o.pending.turnTtl = v as number) },
+  { flag: 'tls-cert', env: 'VC_TLS_CERT', kind: 'string', default: '(none)', help: 'PEM certificate file: serve https and wss', apply: (o, v) => (o.pending.tlsCert = v as string) },
+  { flag: 'tls-key', env: 'VC_TLS_KEY', kind: 'string', default: '(none)', help: 'PEM private key file for --tls-cert', apply: (o, v) => (o.pending.tlsKey = v as string) },
+  { flag: 'allowed-origins', env: 'VC_ALLOWED_ORIGINS', kind: 'list', default: '(any)', help: 'comma-separated page origins allowed to connect (https://clinic.example)', apply: (o, v) => (o.allowedOrigins = v as string[]) },
+  { flag: 'trust-proxy', env: 'VC_TRUST_PROXY', kind: 'boolean', default: 'false', help: 'take the client address from the last X-Forwarded-For entry', apply: (o, v) => (o.trustProxy = v as boolean) },
+  { flag: 'max-connections-per-ip', env: 'VC_MAX_CONNECTIONS_PER_IP', kind: 'number', default: '20', help: 'open connections per client address', apply: (o, v) => (o.maxConnectionsPerIp = v as number) },
+  { flag: 'message-rate', env: 'VC_MESSAGE_RATE', kind: 'number', default: '50', help: 'frames per second per client address, on average', apply: (o, v) => (o.messageRate = v as number) },
+  { flag: 'message-burst', env: 'VC_MESSAGE_BURST', kind: 'number', default: '200', help: 'frames per client address in one burst', apply: (o, v) => (o.messageBurst = v as number) },
+  { flag: 'max-connections', env: 'VC_MAX_CONNECTIONS', kind: 'number', default: '10000', help: 'open connections in this process', apply: (o, v) => (o.maxConnections = v as number) },
+  { flag: 'max-rooms', env: 'VC_MAX_ROOMS', kind: 'number', default: '5000', help: 'rooms with a participant on this process', apply: (o, v) => (o.maxRooms = v as number) },
+  { flag: 'redis-url', env: 'VC_REDIS_URL', kind: 'string', default: '(none: rooms in memory)', help: 'share rooms between processes through Redis (redis://host:6379)', apply: (o, v) => (o.redisUrl = v as string) },
+  { flag: 'redis-prefix', env: 'VC_REDIS_PREFIX', kind: 'string', default: 'vc:', help: 'prefix of Redis keys and channels', apply: (o, v) => (o.redisPrefix = v as string) },
   { flag: 'quiet', env: 'VC_QUIET', kind: 'boolean', default: 'false', help: 'no logs (they are JSON lines on stderr otherwise)', apply: (o, v) => v && (o.log = false) },
 ];
 
@@ -41,6 +68,12 @@ function convert(f: Flag, raw: string): string | number | boolean | string[] {
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off|)$/i.test(raw)) return false;
       throw new UsageError(`--${f.flag} needs true or false, got "${raw}"`);
+    case 'duration':
+      try {
+        return parseDuration(raw);
+      } catch (err) {
+        throw new UsageError(`--${f.flag}: ${(err as Error).message}`);
+      }
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     default:
@@ -50,7 +83,7 @@ function convert(f: Flag, raw: string): string | number | boolean | string[] {
 
 /** Reads options from the environment, then from `argv` (flags win). */
 export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): { options: SignalingServerOptions; help: boolean } {
-  const options: SignalingServerOptions = { port: 8080 };
+  const options: Target = { port: 8080, pending: {} };
   for (const f of FLAGS) {
     const raw = env[f.env];
     if (raw !== undefined) f.apply(options, convert(f, raw));
@@ -73,7 +106,21 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): { optio
     if (value === undefined) throw new UsageError(`--${f.flag} needs a value`);
     f.apply(options, convert(f, value));
   }
-  return { options, help };
+  const { pending, ...rest } = options;
+  const result: SignalingServerOptions = rest;
+  if (!!pending.tlsCert !== !!pending.tlsKey) throw new UsageError('--tls-cert and --tls-key go together');
+  if (pending.tlsCert && pending.tlsKey && !help) {
+    try {
+      result.tls = { cert: readFileSync(pending.tlsCert), key: readFileSync(pending.tlsKey) };
+    } catch (err) {
+      throw new UsageError(`cannot read the TLS files: ${(err as Error).message}`);
+    }
+  }
+  if (!!pending.turnSecret !== !!pending.turnUrls?.length) throw new UsageError('--turn-secret and --turn-urls go together');
+  if (pending.turnSecret && pending.turnUrls) {
+    result.turn = { secret: pending.turnSecret, urls: pending.turnUrls, ...(pending.turnTtl ? { ttlSeconds: pending.turnTtl } : {}) };
+  }
+  return { options: result, help };
 }
 
 export function usage(): string {
@@ -83,8 +130,10 @@ export function usage(): string {
   });
   return [
     'Usage: video-consult-server [options]',
+    '       video-consult-server token --room <room> --role doctor|patient [--ttl 2h] [--token-secret <s>]',
     '',
-    'The signaling server for <video-consult>. WebSocket endpoint: /signal.',
+    'The signaling server for <video-consult>. WebSocket endpoint: /signal; also /healthz and /metrics.',
+    'The token command prints a join token signed with VC_TOKEN_SECRET (or --token-secret).',
     '',
     'Options (flags win over environment variables):',
     ...rows,
@@ -93,3 +142,29 @@ export function usage(): string {
   ].join('\n');
 }
 
+
+/** Arguments of `video-consult-server token`. */
+export function parseTokenArgs(argv: string[], env: NodeJS.ProcessEnv): { secret: string; room: string; role: 'doctor' | 'patient'; ttlSeconds: number } {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(room|role|ttl|token-secret)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) throw new UsageError(`unknown argument ${argv[i]}`);
+    const v = m[2] ?? argv[++i];
+    if (v === undefined) throw new UsageError(`--${m[1]} needs a value`);
+    values[m[1]!] = v;
+  }
+  const secret = (values['token-secret'] ?? env.VC_TOKEN_SECRET ?? '').split(',')[0]!.trim();
+  if (!secret) throw new UsageError('set VC_TOKEN_SECRET (or --token-secret)');
+  if (!values.room) throw new UsageError('--room is required');
+  const role = values.role;
+  if (role !== 'doctor' && role !== 'patient') throw new UsageError('--role must be doctor or patient');
+  let ttlSeconds = 7200;
+  if (values.ttl) {
+    try {
+      ttlSeconds = parseDuration(values.ttl);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return { secret, room: values.room, role, ttlSeconds };
+}

@@ -3,15 +3,21 @@
  * `video-consult-server`: runs the signaling server until SIGINT or SIGTERM, then closes it
  * gracefully (clients are told `shutting-down`).
  */
-import { parseServerArgs, UsageError, usage } from './cli-args.js';
+import { parseServerArgs, parseTokenArgs, UsageError, usage } from './cli-args.js';
+import { createJoinToken } from './tokens.js';
 import { createSignalingServer } from './server.js';
 
 async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
+    if (argv[0] === 'token') {
+      const t = parseTokenArgs(argv.slice(1), process.env);
+      process.stdout.write(createJoinToken(t) + '\n');
+      return;
+    }
     parsed = parseServerArgs(argv, process.env);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof UsageError || err instanceof RangeError)) throw err;
     process.stderr.write(`video-consult-server: ${err.message}\n\n${usage()}`);
     process.exitCode = 2;
     return;

@@ -5,6 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import type { IceServer } from '../protocol/index.js';
 import type { LogSink } from './log.js';
+import { MIN_SECRET_CHARS } from './tokens.js';
+import type { TurnOptions } from './turn.js';
 
 /** The package root: this file is src/server/options.ts or dist/server/options.js. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,6 +43,37 @@ export interface SignalingServerOptions {
   graceMs?: number;
   /** Logging: `undefined` writes JSON lines to stderr, `false` is silent, a function gets each entry. Default stderr. */
   log?: LogSink | false;
+  /**
+   * The secret that signs join tokens (at least 16 characters), or several to rotate secrets
+   * (all verify). Required unless `demo` is on; with it, every connection needs a valid token.
+   * Default none.
+   */
+  tokenSecret?: string | string[];
+  /** TURN servers with time-limited REST-API credentials for coturn's `use-auth-secret`. Default none. */
+  turn?: TurnOptions;
+  /** Serve HTTPS and WSS with this certificate and key (PEM). Default none: plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Page origins allowed to open the WebSocket (`https://clinic.example`). A connection with
+   * another Origin, or none, is refused with `origin-not-allowed`. Default none: any origin.
+   */
+  allowedOrigins?: string[];
+  /** Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy). Default `false`. */
+  trustProxy?: boolean;
+  /** Open WebSocket connections allowed per client address. Default `20`. */
+  maxConnectionsPerIp?: number;
+  /** Frames per second allowed per client address, on average. Default `50`. */
+  messageRate?: number;
+  /** Frames allowed per client address in one burst. Default `200`. */
+  messageBurst?: number;
+  /** Open WebSocket connections allowed in this process. Default `10000`. */
+  maxConnections?: number;
+  /** Rooms with a participant on this process. Default `5000`. */
+  maxRooms?: number;
+  /** Share rooms between processes through this Redis (`redis://host:6379`). Default none: rooms in memory. */
+  redisUrl?: string;
+  /** Prefix of the Redis keys and channels. Default `'vc:'`. */
+  redisPrefix?: string;
 }
 
 export interface ResolvedOptions {
@@ -52,6 +85,15 @@ export interface ResolvedOptions {
   iceServers: IceServer[];
   heartbeatMs: number;
   graceMs: number;
+  tokenSecrets: string[];
+  turn: TurnOptions | null;
+  allowedOrigins: Set<string> | null;
+  trustProxy: boolean;
+  maxConnectionsPerIp: number;
+  messageRate: number;
+  messageBurst: number;
+  maxConnections: number;
+  maxRooms: number;
 }
 
 export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
@@ -60,6 +102,15 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
     if (!Number.isFinite(x) || x <= 0) throw new RangeError(`${name} must be a positive number`);
     return x;
   };
+  const tokenSecrets = o.tokenSecret === undefined ? [] : Array.isArray(o.tokenSecret) ? o.tokenSecret : [o.tokenSecret];
+  for (const secret of tokenSecrets) {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_CHARS) throw new RangeError(`tokenSecret must be at least ${MIN_SECRET_CHARS} characters`);
+  }
+  if (!o.demo && tokenSecrets.length === 0) {
+    throw new RangeError('tokenSecret is required: rooms without join tokens exist only in demo mode');
+  }
+  const turn = o.turn ?? null;
+  if (turn && (!turn.secret || !turn.urls?.length)) throw new RangeError('turn needs a secret and at least one URL');
   const port = o.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be 0..65535');
   return {
@@ -71,5 +122,14 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
     iceServers: (o.iceServers ?? []).map((s) => (typeof s === 'string' ? { urls: s } : s)),
     heartbeatMs: positive('heartbeatMs', o.heartbeatMs, 15_000),
     graceMs: positive('graceMs', o.graceMs, 60_000),
+    tokenSecrets,
+    turn,
+    allowedOrigins: o.allowedOrigins?.length ? new Set(o.allowedOrigins.map((x) => x.replace(/\/+$/, ''))) : null,
+    trustProxy: o.trustProxy ?? false,
+    maxConnectionsPerIp: positive('maxConnectionsPerIp', o.maxConnectionsPerIp, 20),
+    messageRate: positive('messageRate', o.messageRate, 50),
+    messageBurst: positive('messageBurst', o.messageBurst, 200),
+    maxConnections: positive('maxConnections', o.maxConnections, 10_000),
+    maxRooms: positive('maxRooms', o.maxRooms, 5_000),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -16,12 +17,18 @@ import {
   type Role,
   SignalingErrorCode,
   SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
 } from '../protocol/index.js';
+import { ConnectionCounter, RateLimiter } from './limits.js';
 import { createLogger, type Logger, maskIp, roomTag } from './log.js';
+import { Metrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
 import { answerKnock, type Delivery, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
 import { serveStatic, type StaticMount } from './static.js';
+import { RedisRoomStore } from './redis-store.js';
 import { MemoryRoomStore, type RoomStore } from './store.js';
+import { type JoinTokenClaims, verifyJoinToken } from './tokens.js';
+import { turnCredentials } from './turn.js';
 
 export interface SignalingServer {
   /** The port the server listens on. */
@@ -54,18 +61,28 @@ interface Conn {
   /** Frames are handled one at a time, in order, even when the store is asynchronous. */
   chain: Promise<void>;
   closed: boolean;
+  /** The verified join token's claims, checked against the room and role at `join`. */
+  claims: JoinTokenClaims | null;
 }
 
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   const opts = resolveOptions(options);
   const log = createLogger(options.log);
-  const store: RoomStore = new MemoryRoomStore();
+  const store: RoomStore = options.redisUrl
+    ? await RedisRoomStore.connect({ url: options.redisUrl, prefix: options.redisPrefix }, (err) =>
+        log.warn('redis error', { error: err.message }),
+      )
+    : new MemoryRoomStore();
   const core = new SignalingCore(opts, log, store);
-  const http = createServer((req, res) => core.onRequest(req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse) => core.onRequest(req, res);
+  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   http.on('upgrade', (req, socket, head) => core.onUpgrade(req, socket, head));
   http.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((ok, fail) => {
-    http.once('error', fail);
+    http.once('error', (err) => {
+      void store.close();
+      fail(err);
+    });
     http.listen(opts.port, opts.host, () => {
       http.off('error', fail);
       ok();
@@ -73,13 +90,14 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   });
   const port = (http.address() as AddressInfo).port;
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const url = `http://${shownHost}:${port}`;
-  log.info('listening', { port, demo: opts.demo });
+  const secure = !!options.tls;
+  const url = `${secure ? 'https' : 'http'}://${shownHost}:${port}`;
+  log.info('listening', { port, demo: opts.demo, tls: secure, redis: !!options.redisUrl, node: store.nodeId });
   let closing: Promise<void> | null = null;
   return {
     port,
     url,
-    signalUrl: `ws://${shownHost}:${port}/signal`,
+    signalUrl: `${secure ? 'wss' : 'ws'}://${shownHost}:${port}/signal`,
     close: () => (closing ??= core.shutdown(http)),
   };
 }
@@ -90,6 +108,11 @@ class SignalingCore {
   readonly #wss: WebSocketServer;
   readonly #mounts: StaticMount[];
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #perIp: ConnectionCounter;
+  readonly #rate: RateLimiter;
+  /** Rooms with a participant on this process, with how many. */
+  readonly #localRooms = new Map<string, number>();
+  readonly metrics = new Metrics();
   #seq = 0;
   #closing = false;
 
@@ -109,6 +132,8 @@ class SignalingCore {
       { prefix: '/dist/', root: resolve(opts.distRoot) },
       { prefix: '/', root: resolve(opts.demoRoot) },
     ];
+    this.#perIp = new ConnectionCounter(opts.maxConnectionsPerIp);
+    this.#rate = new RateLimiter(opts.messageRate, opts.messageBurst);
     store.setLocalSink((d) => this.#deliverLocal(d));
     this.#heartbeat = setInterval(() => this.#beat(), opts.heartbeatMs);
     this.#heartbeat.unref();
@@ -128,6 +153,13 @@ class SignalingCore {
       res.end(JSON.stringify({ ok: !this.#closing, connections: this.#conns.size }) + '\n');
       return;
     }
+    if (path === '/metrics') {
+      this.metrics.connections = this.#conns.size;
+      this.metrics.rooms = this.#localRooms.size;
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(this.metrics.render());
+      return;
+    }
     if (this.opts.demo && path !== null) {
       void serveStatic(this.#mounts, req, res, path);
       return;
@@ -144,16 +176,61 @@ class SignalingCore {
       .split(',')
       .map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) return refuseUpgrade(socket, 400, 'Bad Request', `subprotocol ${SUBPROTOCOL} required`);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+    const ip = this.#clientIp(req);
+    let refusal: SignalingErrorCode | null = null;
+    let claims: JoinTokenClaims | null = null;
+    const origin = req.headers.origin;
+    if (this.opts.allowedOrigins && !(origin && this.opts.allowedOrigins.has(origin))) {
+      refusal = SignalingErrorCode.OriginNotAllowed;
+    } else if (this.#conns.size >= this.opts.maxConnections) {
+      refusal = SignalingErrorCode.ServerFull;
+    } else if (!this.#perIp.acquire(ip)) {
+      refusal = SignalingErrorCode.RateLimited;
+    } else {
+      const token = offered.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+      if (token !== undefined && this.opts.tokenSecrets.length) {
+        const checked = verifyJoinToken(token, { secret: this.opts.tokenSecrets });
+        if (checked.ok) claims = checked.claims;
+        else refusal = checked.code;
+      } else if (!this.opts.demo) {
+        refusal = SignalingErrorCode.TokenRequired;
+      }
+      if (refusal) this.#perIp.release(ip);
+    }
+    // A browser sees a refused upgrade only as a failed WebSocket, so refusals are accepted and
+    // then explained with a coded error frame and a close code.
+    this.#wss.handleUpgrade(req, socket, head, (ws) => (refusal ? this.#refuse(ws, ip, refusal) : this.#onConnection(ws, ip, claims)));
+  }
+
+  #refuse(ws: WebSocket, ip: string, code: SignalingErrorCode): void {
+    ws.on('error', () => {});
+    this.#countRefusal(code);
+    this.log.info('refused', { ip: maskIp(ip), code });
+    const d = errorDelivery('', code, true);
+    ws.send(d.frame);
+    ws.close(d.close!.code, d.close!.reason);
+    // A client that never answers the close is cut off.
+    setTimeout(() => ws.terminate(), 2_000).unref();
+  }
+
+  #clientIp(req: IncomingMessage): string {
+    const forwarded = this.opts.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+    if (typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',').pop()!.trim();
+    return req.socket.remoteAddress ?? '';
+  }
+
+  #countRefusal(code: string): void {
+    this.metrics.inc('vc_refusals_total', ['code', code]);
   }
 
   // ---- connections --------------------------------------------------------------------------
 
-  #onConnection(ws: WebSocket, req: IncomingMessage): void {
+  #onConnection(ws: WebSocket, ip: string, claims: JoinTokenClaims | null): void {
     const conn: Conn = {
       id: `${this.store.nodeId}:${(++this.#seq).toString(36)}`,
       ws,
-      ip: req.socket.remoteAddress ?? '',
+      ip,
+      claims,
       alive: true,
       room: null,
       role: null,
@@ -161,6 +238,8 @@ class SignalingCore {
       closed: false,
     };
     this.#conns.set(conn.id, conn);
+    this.#rate.attach(ip);
+    this.metrics.inc('vc_connections_total');
     this.log.debug('connected', { conn: conn.id, ip: maskIp(conn.ip) });
     ws.on('error', (err) => this.log.warn('socket error', { conn: conn.id, error: (err as { code?: string }).code ?? err.message }));
     ws.on('pong', () => {
@@ -172,6 +251,10 @@ class SignalingCore {
 
   #onFrame(conn: Conn, data: Buffer, isBinary: boolean): void {
     if (conn.closed) return;
+    if (!this.#rate.take(conn.ip)) {
+      this.log.warn('rate limited', { conn: conn.id, ip: maskIp(conn.ip) });
+      return this.#sendError(conn, SignalingErrorCode.RateLimited, 'Too many messages.', true);
+    }
     if (isBinary) return this.#sendError(conn, SignalingErrorCode.InvalidMessage, 'binary frames are not part of the protocol');
     if (data.length > MAX_FRAME_BYTES) {
       return this.#sendError(conn, SignalingErrorCode.MessageTooLarge, `frame over ${MAX_FRAME_BYTES} bytes`);
@@ -179,10 +262,13 @@ class SignalingCore {
     const parsed = parseClientMessage(data.toString('utf8'));
     if (!parsed.ok) return this.#sendError(conn, parsed.code, parsed.reason);
     const msg = parsed.message;
+    this.metrics.inc('vc_messages_total', ['type', msg.type]);
     conn.chain = conn.chain
       .then(() => this.#handle(conn, msg))
       .catch((err: unknown) => {
+        // The room store failed (Redis unreachable): this connection cannot go on consistently.
         this.log.error('handler failed', { conn: conn.id, type: msg.type, error: err instanceof Error ? err.message : String(err) });
+        conn.ws.close(1011, 'internal-error');
       });
   }
 
@@ -201,6 +287,7 @@ class SignalingCore {
         const target = relayTarget(await this.store.read(room), conn.id, role);
         if ('code' in target) return this.#sendError(conn, target.code);
         this.store.send([{ to: target.to, frame: reencodeRelay(msg) }]);
+        this.metrics.inc('vc_relayed_total');
         return;
       }
       case 'admit':
@@ -217,6 +304,12 @@ class SignalingCore {
   }
 
   async #join(conn: Conn, room: string, role: Role, resume: string | undefined): Promise<void> {
+    if (conn.claims && conn.claims.room !== room) return this.#sendError(conn, SignalingErrorCode.TokenWrongRoom, 'The token is for another room.', true);
+    if (conn.claims && conn.claims.role !== role) return this.#sendError(conn, SignalingErrorCode.TokenWrongRole, 'The token is for the other role.', true);
+    if (!this.#localRooms.has(room) && this.#localRooms.size >= this.opts.maxRooms) {
+      return this.#sendError(conn, SignalingErrorCode.ServerFull, 'The server has no room for another consultation.', true);
+    }
+    const iceServers = this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
     const result = await this.store.transact(room, (s) =>
       join(s, {
         conn: conn.id,
@@ -224,7 +317,7 @@ class SignalingCore {
         room,
         resume,
         newSession: randomBytes(16).toString('base64url'),
-        iceServers: this.opts.iceServers,
+        iceServers,
         now: Date.now(),
         graceMs: this.opts.graceMs,
       }),
@@ -232,6 +325,8 @@ class SignalingCore {
     if (result.ok) {
       conn.room = room;
       conn.role = role;
+      this.#localRooms.set(room, (this.#localRooms.get(room) ?? 0) + 1);
+      this.metrics.inc('vc_joins_total', ['role', role]);
       this.log.info('joined', { conn: conn.id, room: roomTag(room), role, resumed: resume !== undefined });
     } else {
       this.log.info('refused', { conn: conn.id, room: roomTag(room), role, code: result.code });
@@ -244,6 +339,9 @@ class SignalingCore {
     if (!room || !role) return;
     conn.room = null;
     conn.role = null;
+    const n = (this.#localRooms.get(room) ?? 1) - 1;
+    if (n > 0) this.#localRooms.set(room, n);
+    else this.#localRooms.delete(room);
     const kept = await this.store.transact(room, (s) => depart(s, conn.id, role, reason, Date.now()));
     this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: roomTag(room), role });
     if (kept && reason === 'gone' && !this.#closing) {
@@ -264,12 +362,17 @@ class SignalingCore {
     conn.chain = conn.chain
       .then(() => this.#depart(conn, 'gone'))
       .catch((err: unknown) => this.log.error('depart failed', { conn: conn.id, error: String(err) }))
-      .finally(() => this.#conns.delete(conn.id));
+      .finally(() => {
+        this.#conns.delete(conn.id);
+        this.#perIp.release(conn.ip);
+        this.#rate.detach(conn.ip);
+      });
   }
 
   #deliverLocal(d: Delivery): void {
     const conn = this.#conns.get(d.to);
     if (!conn || conn.ws.readyState !== WebSocket.OPEN) return;
+    if (d.frame.startsWith('{"v":1,"type":"error"')) this.#countRefusal((JSON.parse(d.frame) as { code: string }).code);
     conn.ws.send(d.frame);
     if (d.close) {
       conn.closed = true;

@@ -128,3 +128,35 @@ export async function admittedPair(s: Awaited<ReturnType<typeof startServer>>, r
   await doctor.next('peer-joined');
   return { doctor, patient, patientSession: pj.session as string };
 }
+
+import { execFileSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+
+/**
+ * Whether a system program is installed. Missing, the test says what to install; under CI=true
+ * that is a failure, not a skip, so CI cannot go green without the real service.
+ */
+export function requireProgram(t: TestContext, program: string, debianPackage: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    const msg = `${program} is missing: install it with \`apt-get install -y ${debianPackage}\``;
+    if (process.env.CI === 'true') throw new Error(msg);
+    t.skip(msg);
+    return false;
+  }
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+  });
+}

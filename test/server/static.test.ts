@@ -78,7 +78,7 @@ describe('demo static files', () => {
   });
 
   it('serves nothing but the endpoints when demo mode is off', async () => {
-    const plain = await createSignalingServer({ demoRoot: join(dir, 'demo'), log: false });
+    const plain = await createSignalingServer({ demoRoot: join(dir, 'demo'), tokenSecret: 'a-secret-of-enough-length', log: false });
     try {
       assert.equal((await get(plain.port, '/')).status, 404);
       assert.equal((await get(plain.port, '/healthz')).status, 200);
