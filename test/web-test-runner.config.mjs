@@ -43,5 +43,9 @@ export default {
   testFramework: { config: { timeout: 30000 } },
   testsFinishTimeout: 300000,
   browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args: chromiumArgs } })],
-  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json' }), signalingPlugin(), peerPagesPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json' }),
+    signalingPlugin(),
+    peerPagesPlugin({ executablePath, baseArgs: chromiumArgs }),
+  ],
 };

@@ -114,6 +114,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #iceDisconnectedTimer?: ReturnType<typeof setTimeout>;
   #reconnectDeadline?: ReturnType<typeof setTimeout>;
+  /** Settles the pending `join()` once the server has answered (or the attempt is over). */
+  #resolveJoin?: () => void;
   /** Bumped by every join and teardown, so work that finishes after them is dropped. */
   #run = 0;
 
@@ -160,7 +162,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
 
   /**
    * Asks for camera and microphone, enters the room and starts the call as soon as both are in.
-   * Resolves once this side is in the room; failures are reported as the `failed` state.
+   * Resolves once the server has let this side into the room (waiting or connecting), or once the
+   * attempt has failed; failures are reported as the `failed` state and never reject.
    */
   async join(): Promise<void> {
     if (this.#state !== CallState.Idle && this.#state !== CallState.Ended && this.#state !== CallState.Failed) return;
@@ -221,7 +224,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#fail(error instanceof ConsultError ? error : new ConsultError(ErrorCode.MediaFailed, String(error), true, { cause: error }));
       return;
     }
+    const inRoom = new Promise<void>((resolve) => (this.#resolveJoin = resolve));
     transport.send({ type: 'join', room, role });
+    await inRoom;
   }
 
   /** Hangs up: tells the other side, frees everything, and ends in `ended`. Safe to call at any time. */
@@ -303,6 +308,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         this.#iceServers = this.#options.iceServers ?? message.iceServers;
         if (message.peer) this.#startCall();
         else this.#setState(CallState.Waiting);
+        this.#settleJoin();
         break;
       case 'knock':
         this.#knocking = message.waiting;
@@ -494,9 +500,15 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#negotiator = this.#control = this.#pc = this.#remoteStream = undefined;
   }
 
+  #settleJoin(): void {
+    this.#resolveJoin?.();
+    this.#resolveJoin = undefined;
+  }
+
   /** The one way out: stops every track, closes every channel and socket, clears every timer. */
   #teardown(): void {
     this.#run++;
+    this.#settleJoin();
     this.#closePeer();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();

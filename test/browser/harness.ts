@@ -13,8 +13,14 @@ export interface PeerPage {
   close(): Promise<void>;
 }
 
-export async function openPeerPage(path = '/test/support/peer.html', origin?: string): Promise<PeerPage> {
-  const id = (await executeServerCommand('vc:peer-open', { path, origin })) as string;
+/** Which browser the page opens in: the test runner's, or one started for a browser-wide failure. */
+export type PeerBrowser = 'default' | 'deny-media' | 'no-devices';
+
+export async function openPeerPage(
+  options: { path?: string; origin?: string; browser?: PeerBrowser } = {},
+): Promise<PeerPage> {
+  const { path = '/test/support/peer.html', origin, browser = 'default' } = options;
+  const id = (await executeServerCommand('vc:peer-open', { path, origin, browser })) as string;
   return {
     run: async (fn, ...args) =>
       ((await executeServerCommand('vc:peer-eval', { id, source: fn.toString(), args })) as { value: never }).value,

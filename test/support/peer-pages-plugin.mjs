@@ -1,26 +1,69 @@
 // Second pages for two-party tests: each opens in its own browser context (no shared storage or
 // permissions with the test page), and the test drives it through commands.
+import puppeteer from 'puppeteer-core';
 
-/** A web-test-runner plugin with the commands `vc:peer-open`, `vc:peer-eval` and `vc:peer-close`. */
-export function peerPagesPlugin() {
-  /** @type {Map<string, {page: import('puppeteer-core').Page, context: import('puppeteer-core').BrowserContext, session: string}>} */
+/**
+ * Browsers other than the test runner's, for failures that a flag of the whole browser decides:
+ * `deny-media` has no fake permission prompt and camera and microphone denied for the page's
+ * origin (a real refusal), `no-devices` has no fake camera or microphone at all.
+ */
+const VARIANTS = {
+  'deny-media': ['--use-fake-device-for-media-stream'],
+  'no-devices': ['--use-fake-ui-for-media-stream'],
+};
+
+/**
+ * A web-test-runner plugin with the commands `vc:peer-open`, `vc:peer-eval` and `vc:peer-close`.
+ * @param {{executablePath: string, baseArgs: string[]}} browsers how to start the variant browsers
+ */
+export function peerPagesPlugin({ executablePath, baseArgs }) {
+  /** @type {Map<string, {page: import('puppeteer-core').Page, context: import('puppeteer-core').BrowserContext}>} */
   const peers = new Map();
+  /** @type {Map<string, Promise<import('puppeteer-core').Browser>>} */
+  const variants = new Map();
   let nextId = 0;
+
+  const variantBrowser = (name) => {
+    if (!variants.has(name)) {
+      const args = [...baseArgs.filter((a) => !a.startsWith('--use-fake-')), ...VARIANTS[name]];
+      variants.set(name, puppeteer.launch({ executablePath, headless: true, args }));
+    }
+    return variants.get(name);
+  };
+
   return {
     name: 'vc-peer-pages',
+    async serverStop() {
+      await Promise.all([...variants.values()].map(async (b) => (await b).close()));
+    },
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('vc:peer-')) return undefined;
       const testPage = session.browser.getPage(session.id);
       if (command === 'vc:peer-open') {
-        const context = await testPage.browser().createBrowserContext();
-        const page = await context.newPage();
         const origin = payload.origin ?? new URL(testPage.url()).origin;
+        const variant = payload.browser && payload.browser !== 'default' ? payload.browser : undefined;
+        if (variant && !VARIANTS[variant]) throw new Error(`unknown browser variant ${variant}`);
+        const browser = variant ? await variantBrowser(variant) : testPage.browser();
+        const context = await browser.createBrowserContext();
+        if (variant === 'deny-media') {
+          const cdp = await browser.target().createCDPSession();
+          for (const name of ['camera', 'microphone']) {
+            await cdp.send('Browser.setPermission', {
+              permission: { name },
+              setting: 'denied',
+              origin,
+              browserContextId: context.id,
+            });
+          }
+          await cdp.detach();
+        }
+        const page = await context.newPage();
         page.on('pageerror', (error) => console.error(`[peer page] ${error.message}`));
         await page.goto(origin + payload.path);
         // Opening a page hides the test page, which would stop its video rendering.
         await testPage.bringToFront();
         const id = String(++nextId);
-        peers.set(id, { page, context, session: session.id });
+        peers.set(id, { page, context });
         return id;
       }
       const peer = peers.get(payload.id);
