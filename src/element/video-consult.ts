@@ -25,6 +25,7 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * and the call starts.
  *
  * @summary A 1:1 peer-to-peer video consultation.
+ * @tagname video-consult
  *
  * @fires vc-state-change - The call moved to another state. Detail: `{state, previous, reason?, code?}`.
  * @fires vc-error - Something went wrong. Detail: `{code, message, fatal}`; fatal errors also end in `failed`.
@@ -71,8 +72,8 @@ export class VideoConsult extends LitElement {
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     iceServers: { attribute: false },
     strings: { attribute: false },
-    _warnings: { state: true },
-    _soundBlocked: { state: true },
+    _warnings: { state: true, attribute: false },
+    _soundBlocked: { state: true, attribute: false },
   };
 
   /** The signaling server's WebSocket URL, e.g. `wss://consult.example.org/signal`. */
