@@ -1,0 +1,150 @@
+// runPrecallCheck() against real parts: Chromium's fake camera and microphone, the real signaling
+// server, and real coturn servers (test/support/coturn-plugin.mjs), with UDP dropped by nftables and
+// a bandwidth cap in a network namespace where the machine allows it.
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { runPrecallCheck, type PrecallOptions, type PrecallReport, type StepResult } from '../../src/core/precall/index.js';
+import { signaling } from './harness.js';
+
+interface Turn {
+  id: string;
+  host: string;
+  port: number;
+  relayPorts: { min: number; max: number };
+  urls: { stun: string; udp: string; tcp: string };
+  iceServers: RTCIceServer[];
+}
+
+const startTurn = async (payload: Record<string, unknown> = {}) => (await executeServerCommand('vc:coturn-start', payload)) as Turn & { reason?: string };
+const stopTurn = (turn: Turn) => executeServerCommand('vc:coturn-stop', { id: turn.id });
+const step = (report: PrecallReport, id: StepResult['id']) => report.steps.find((s) => s.id === id)!;
+
+let signalUrl: string;
+let turn: Turn;
+before(async () => {
+  ({ signalUrl } = await signaling());
+  turn = await startTurn();
+});
+after(async () => {
+  await stopTurn(turn);
+});
+
+/** A short check: the steps that wait on a person answer at once. */
+const quick = (extra: PrecallOptions = {}): PrecallOptions => ({
+  server: signalUrl,
+  iceServers: turn.iceServers,
+  relayPortRange: `${turn.relayPorts.min}-${turn.relayPorts.max}`,
+  microphoneMs: 800,
+  throughputMs: 2000,
+  pathTimeoutMs: 4000,
+  confirmSound: async () => true,
+  ...extra,
+});
+
+describe('runPrecallCheck: a working setup', () => {
+  let report: PrecallReport;
+  const seen: string[] = [];
+  before(async function () {
+    this.timeout(40_000);
+    report = await runPrecallCheck(quick({ onStep: (s) => seen.push(s.id) }));
+  });
+
+  it('passes every step on loopback with a ready verdict', () => {
+    const statuses = Object.fromEntries(report.steps.map((s) => [s.id, `${s.status} ${s.code}`]));
+    expect(statuses).to.deep.equal({
+      browser: 'pass browser-ok',
+      camera: 'pass camera-ok',
+      microphone: 'pass microphone-ok',
+      speakers: 'pass speakers-ok',
+      signaling: 'pass signaling-ok',
+      network: 'pass network-ok',
+      quality: 'pass quality-hd',
+    });
+    expect(report.verdict).to.deep.equal({ status: 'pass', code: 'ready', advice: [] });
+    expect([...seen].sort()).to.deep.equal(report.steps.map((s) => s.id).sort());
+  });
+
+  it('measures the camera, the microphone level, the signaling time and every path', () => {
+    expect(step(report, 'camera').figures.height as number).to.be.at.least(480);
+    expect(step(report, 'microphone').figures.peakDb as number).to.be.above(-60);
+    expect(step(report, 'signaling').figures.connectMs as number).to.be.within(0, 1500);
+    const paths = step(report, 'network').paths!;
+    expect(paths.map((p) => `${p.kind} ${p.status}`)).to.deep.equal(['srflx pass', 'turn-udp pass', 'turn-tcp pass']);
+  });
+
+  it('measures bandwidth, delay, loss and jitter through the relay', () => {
+    const q = step(report, 'quality').figures;
+    expect(q.via).to.equal('turn-udp');
+    expect(q.throughputMbps as number).to.be.above(5);
+    expect(q.rttMs as number).to.be.within(0, 100);
+    expect(q.lossPercent).to.equal(0);
+    expect(q.jitterMs as number).to.be.within(0, 30);
+  });
+
+  it('writes a text report with the figures and the firewall facts, and no credentials', () => {
+    expect(report.text).to.contain('Verdict: PASS ready');
+    expect(report.text).to.contain(`turn:${turn.host}:${turn.port}?transport=udp`);
+    expect(report.text).to.contain(`relay ports ${turn.relayPorts.min}-${turn.relayPorts.max}/udp`);
+    const turnServer = turn.iceServers.find((s) => s.credential)!;
+    expect(report.text).not.to.contain(turnServer.credential as string);
+    expect(report.text).not.to.contain(turnServer.username!);
+    expect(JSON.parse(JSON.stringify(report))).to.deep.equal(report);
+  });
+});
+
+describe('runPrecallCheck: network failures', () => {
+  it('UDP to the TURN server dropped: "UDP blocked, TCP relay works", with the firewall advice', async function () {
+    this.timeout(40_000);
+    const own = await startTurn();
+    try {
+      const block = (await executeServerCommand('vc:udp-block', { id: own.id })) as { blocked: boolean; reason?: string };
+      // Under CI=true the command fails instead of answering blocked: false.
+      if (!block.blocked) {
+        console.warn(`skipped: ${block.reason}`);
+        this.skip();
+      }
+      const report = await runPrecallCheck(quick({ iceServers: own.iceServers, relayPortRange: `${own.relayPorts.min}-${own.relayPorts.max}` }));
+      const network = step(report, 'network');
+      expect(network.paths!.map((p) => `${p.kind} ${p.status}`)).to.deep.equal(['srflx fail', 'turn-udp fail', 'turn-tcp pass']);
+      expect(`${network.status} ${network.code}`).to.equal('warn udp-blocked');
+      expect(step(report, 'quality').figures.via).to.equal('turn-tcp');
+      expect(step(report, 'quality').status).to.equal('pass');
+      expect(report.verdict).to.deep.equal({ status: 'warn', code: 'udp-blocked', advice: ['ask-it-firewall'] });
+      expect(report.firewall.ports).to.deep.equal([`${own.port}/udp`, `${own.port}/tcp`]);
+    } finally {
+      await executeServerCommand('vc:udp-unblock', { id: own.id });
+      await stopTurn(own);
+    }
+  });
+
+  it('TURN server unreachable: a failing verdict that asks IT to open the relay ports', async function () {
+    this.timeout(40_000);
+    const own = await startTurn();
+    await stopTurn(own); // Nothing listens on its port any more.
+    const report = await runPrecallCheck(quick({ iceServers: own.iceServers }));
+    expect(`${step(report, 'network').status} ${step(report, 'network').code}`).to.equal('fail turn-unreachable');
+    expect(step(report, 'network').paths!.every((p) => p.kind === 'srflx' || p.status === 'fail')).to.equal(true);
+    expect(`${step(report, 'quality').status}`).to.equal('skip');
+    expect(report.verdict.status).to.equal('fail');
+    expect(report.verdict.code).to.equal('turn-unreachable');
+    expect(report.verdict.advice).to.deep.equal(['ask-it-firewall', 'another-network', 'contact-practice']);
+  });
+
+  it('refused TURN credentials: a failing verdict that sends the person to the practice', async function () {
+    this.timeout(40_000);
+    const expired = (await executeServerCommand('vc:coturn-start', { ttlSeconds: -60 })) as Turn;
+    try {
+      const report = await runPrecallCheck(quick({ iceServers: expired.iceServers }));
+      expect(`${step(report, 'network').status} ${step(report, 'network').code}`).to.equal('fail turn-auth-failed');
+      expect(report.verdict.advice).to.deep.equal(['contact-practice']);
+    } finally {
+      await stopTurn(expired);
+    }
+  });
+
+  it('signaling server unreachable: a failing signaling step', async () => {
+    const report = await runPrecallCheck(quick({ server: 'ws://127.0.0.1:9/signal', microphoneMs: 300 }));
+    expect(`${step(report, 'signaling').status} ${step(report, 'signaling').code}`).to.equal('fail signaling-unreachable');
+    expect(report.verdict.code).to.equal('signaling-unreachable');
+  });
+});

@@ -1,0 +1,157 @@
+// Network and permission conditions for browser tests: real coturn servers, UDP to one of them
+// dropped by nftables, a bandwidth cap in a network namespace, and a page whose camera and
+// microphone permission is denied. Everything a test starts is undone by its stop command, and
+// whatever a test forgot is undone when the runner stops.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startCoturn } from './coturn.mjs';
+
+const run = promisify(execFile);
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * A condition this machine cannot set up: the test is skipped with the reason, except under
+ * `CI=true`, where every case must run and the command fails instead.
+ */
+function cannot(reason) {
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true requires it`);
+  return reason;
+}
+
+/**
+ * A web-test-runner plugin with these commands (`executeServerCommand(name, payload)`):
+ *
+ * - `vc:coturn-start` `{ttlSeconds?, rateKbit?}` → `{id, host, port, relayPorts, urls, secret, iceServers}`:
+ *   a coturn on loopback (see `coturn.mjs`). With `rateKbit`, it runs in a network namespace of its
+ *   own behind a veth pair whose browser-side egress is capped by `tbf` (root only; otherwise
+ *   `{id: null, reason}`, and under `CI=true` it fails).
+ * - `vc:coturn-stop` `{id}`: stops it (and removes its namespace and UDP block).
+ * - `vc:udp-block` `{id}` → `{blocked: true}` or `{blocked: false, reason}` (under `CI=true` it fails instead): drops every UDP packet to
+ *   that coturn's listening port with an nftables table of its own (root and `nft` needed).
+ * - `vc:udp-unblock` `{id}`: removes that table.
+ * - `vc:denied-eval` `{source, args?, path?}` → `{value}`: runs a function in a fresh page, in a
+ *   browser context of its own where camera and microphone are denied (CDP `Browser.setPermission`),
+ *   and closes it again. `path` defaults to `/test/support/peer.html`.
+ */
+export function coturnPlugin() {
+  /** @type {Map<string, {turn: import('./coturn.mjs').Coturn, netns?: string, table?: string}>} */
+  const servers = new Map();
+  let nextId = 0;
+
+  async function unblock(entry) {
+    if (!entry.table) return;
+    const table = entry.table;
+    entry.table = undefined;
+    await run('nft', ['delete', 'table', 'inet', table]).catch(() => {});
+  }
+
+  async function stopServer(id) {
+    const entry = servers.get(id);
+    if (!entry) return;
+    servers.delete(id);
+    await unblock(entry);
+    await entry.turn.stop();
+    if (entry.netns) await run('ip', ['netns', 'delete', entry.netns]).catch(() => {});
+  }
+
+  /** A namespace `vcpc<pid><n>` at 10.213.<n>.2 behind a veth pair; egress towards it capped. */
+  async function cappedNamespace(n, rateKbit) {
+    const netns = `vcpc${process.pid}-${n}`;
+    const outside = `vcpc${n}o`;
+    const inside = `vcpc${n}i`;
+    const subnet = `10.213.${n % 250}`;
+    const steps = [
+      ['ip', 'netns', 'add', netns],
+      ['ip', 'link', 'add', outside, 'type', 'veth', 'peer', 'name', inside],
+      ['ip', 'link', 'set', inside, 'netns', netns],
+      ['ip', 'addr', 'add', `${subnet}.1/30`, 'dev', outside],
+      ['ip', 'link', 'set', outside, 'up'],
+      ['ip', 'netns', 'exec', netns, 'ip', 'addr', 'add', `${subnet}.2/30`, 'dev', inside],
+      ['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', inside, 'up'],
+      ['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up'],
+      // Both legs of the loopback (browser → relay and relay → browser) cross the veth pair; the cap
+      // on the browser side bounds what goes up to the relay, and so the whole loop.
+      ['tc', 'qdisc', 'add', 'dev', outside, 'root', 'tbf', 'rate', `${rateKbit}kbit`, 'burst', '16kb', 'latency', '100ms'],
+    ];
+    try {
+      for (const [command, ...args] of steps) await run(command, args);
+    } catch (error) {
+      await run('ip', ['netns', 'delete', netns]).catch(() => {});
+      await run('ip', ['link', 'delete', outside]).catch(() => {});
+      throw error;
+    }
+    return { netns, host: `${subnet}.2` };
+  }
+
+  return {
+    name: 'vc-coturn',
+    async serverStop() {
+      await Promise.all([...servers.keys()].map(stopServer));
+    },
+    async executeCommand({ command, payload = {}, session }) {
+      if (command === 'vc:coturn-start') {
+        const id = String(++nextId);
+        let place = {};
+        if (payload.rateKbit) {
+          if (!isRoot()) return { id: null, reason: cannot('a bandwidth cap needs root (network namespace and tc)') };
+          place = await cappedNamespace(nextId, payload.rateKbit);
+        }
+        let turn;
+        try {
+          turn = await startCoturn({ ...(place.host ? { host: place.host, netns: place.netns } : {}) });
+        } catch (error) {
+          if (place.netns) await run('ip', ['netns', 'delete', place.netns]).catch(() => {});
+          throw error;
+        }
+        servers.set(id, { turn, netns: place.netns });
+        const { host, port, relayPorts, urls, secret } = turn;
+        return { id, host, port, relayPorts, urls, secret, iceServers: turn.iceServers({ ttlSeconds: payload.ttlSeconds ?? 600 }) };
+      }
+      if (command === 'vc:coturn-stop') {
+        await stopServer(payload.id);
+        return true;
+      }
+      if (command === 'vc:udp-block') {
+        const entry = servers.get(payload.id);
+        if (!entry) throw new Error(`no coturn ${payload.id}`);
+        if (!isRoot()) return { blocked: false, reason: cannot('blocking UDP needs root (nftables)') };
+        const table = `vc_udp_block_${process.pid}_${payload.id}`;
+        try {
+          await run('nft', ['add', 'table', 'inet', table]);
+        } catch (error) {
+          if (error.code === 'ENOENT') return { blocked: false, reason: cannot('nft is missing: apt-get install -y nftables') };
+          throw error;
+        }
+        entry.table = table;
+        await run('nft', ['add', 'chain', 'inet', table, 'out', '{ type filter hook output priority 0 ; }']);
+        await run('nft', ['add', 'rule', 'inet', table, 'out', 'ip', 'daddr', entry.turn.host, 'udp', 'dport', String(entry.turn.port), 'drop']);
+        return { blocked: true };
+      }
+      if (command === 'vc:udp-unblock') {
+        const entry = servers.get(payload.id);
+        if (entry) await unblock(entry);
+        return true;
+      }
+      if (command === 'vc:denied-eval') {
+        const testPage = session.browser.getPage(session.id);
+        const origin = new URL(testPage.url()).origin;
+        const context = await testPage.browser().createBrowserContext();
+        try {
+          const cdp = await testPage.browser().target().createCDPSession();
+          for (const name of ['videoCapture', 'audioCapture']) {
+            await cdp.send('Browser.setPermission', { permission: { name }, setting: 'denied', origin, browserContextId: context.id });
+          }
+          await cdp.detach();
+          const page = await context.newPage();
+          await page.goto(origin + (payload.path ?? '/test/support/peer.html'));
+          await testPage.bringToFront();
+          const value = await page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
+          return { value };
+        } finally {
+          await context.close();
+        }
+      }
+      return undefined;
+    },
+  };
+}
