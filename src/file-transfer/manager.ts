@@ -1,0 +1,844 @@
+/**
+ * Files between the two browsers of a call: offer and answer on the control channel, blocks on a
+ * binary data channel of their own, paced by `bufferedAmountLowThreshold`, checked by SHA-256 per
+ * block and per file, acknowledged by the receiver, resumable when the data channel is lost.
+ * DOM-free apart from WebRTC, Blob and WebCrypto. The protocol is in docs/file-transfer.md.
+ */
+import {
+  DEFAULT_CHUNK_BYTES,
+  FILE_CHANNEL_ID,
+  FILE_CHANNEL_LABEL,
+  FRAME_HEADER_BYTES,
+  FileErrorCode,
+  MAX_CHUNK_BYTES,
+  MIN_BLOCK_BYTES,
+  TRANSFER_ID_PATTERN,
+  decodeBlockFrame,
+  encodeBlockFrame,
+  encodeFileTransferMessage,
+  fileHash,
+  isFileTransferType,
+  parseFileTransferMessage,
+  type BlockFrame,
+  type FileTransferMessage,
+  type UnversionedFileMessage,
+} from '../protocol/file-transfer.js';
+import { TransferEmitter } from './emitter.js';
+import { isAcceptedType, sanitizeFileName } from './names.js';
+
+/**
+ * Flow control as in the WebRTC samples (datatransfer): refill when `bufferedAmount` falls to one
+ * chunk, stop at eight chunks. Both far below Chromium's 16 MiB send-buffer ceiling, beyond which
+ * `send()` throws (and older Chromium closed the channel).
+ */
+export const LOW_WATER_BYTES = MAX_CHUNK_BYTES;
+export const HIGH_WATER_BYTES = 8 * MAX_CHUNK_BYTES;
+/**
+ * At most this much of one file is sent but not yet acknowledged. It bounds what the receiver
+ * holds in memory while it hashes and writes (a slow disk cannot make it queue the whole file).
+ */
+export const WINDOW_BYTES = 8 * 1024 * 1024;
+/** The receiver acknowledges at least every this many bytes (and at the last block). */
+export const ACK_EVERY_BYTES = 1024 * 1024;
+/** Offers waiting for an answer beyond this are declined with `file-too-many`. */
+const DEFAULT_MAX_PENDING_OFFERS = 16;
+/** Tags of ended transfers remembered, so their late frames are dropped quietly. */
+const ENDED_TAGS_REMEMBERED = 256;
+
+export const TransferState = {
+  /** Sender: offered, waiting for the answer. Receiver: offered, waiting for accept or decline. */
+  Offered: 'offered',
+  /** Blocks are moving. */
+  Transferring: 'transferring',
+  /** Sender: all blocks sent, waiting for the receiver's final acknowledgement. Receiver: checking the file hash and closing the file. */
+  Finishing: 'finishing',
+  Done: 'done',
+  Failed: 'failed',
+} as const;
+export type TransferState = (typeof TransferState)[keyof typeof TransferState];
+
+export type TransferDirection = 'send' | 'receive';
+
+/** An error that ended one transfer. The call goes on. */
+export class FileTransferError extends Error {
+  override readonly name = 'FileTransferError';
+  constructor(
+    readonly code: FileErrorCode,
+    message: string,
+    readonly transferId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What `done` resolves to on the sending side, after the receiver's final acknowledgement. */
+export interface SentFile {
+  id: string;
+  name: string;
+  size: number;
+  /** The file hash (see `fileHash` in the protocol), hex. */
+  hash: string;
+}
+
+/** What `done` resolves to on the receiving side, once the file hash matched and the file is closed. */
+export interface ReceivedFile {
+  id: string;
+  /** The sanitised name. */
+  name: string;
+  size: number;
+  type: string;
+  hash: string;
+  /** The file, when no writable was given to `accept()`; browsers keep large Blobs on disk. */
+  blob?: Blob;
+}
+
+export interface TransferProgress {
+  id: string;
+  direction: TransferDirection;
+  name: string;
+  size: number;
+  /** Bytes the receiver has verified and written (acknowledged bytes, on the sending side). */
+  bytes: number;
+  /** A smoothed rate, 0 until known; time left is `(size - bytes) / bytesPerSecond`. */
+  bytesPerSecond: number;
+}
+
+export interface TransferErrorDetail {
+  /** Missing for a frame that belongs to no transfer. */
+  id?: string;
+  direction: TransferDirection;
+  name?: string;
+  code: FileErrorCode;
+  message: string;
+}
+
+/** Events of {@link FileTransferManager}; subscribe with `on(type, listener)`. */
+export interface FileTransferEvents {
+  /** The peer offers a file that passed this side's limits: call `accept()` or `decline()` on it. */
+  offer: IncomingOffer;
+  progress: TransferProgress;
+  /** A file arrived whole, with a matching hash. */
+  received: ReceivedFile;
+  /** The peer acknowledged a whole file with a matching hash. */
+  sent: SentFile;
+  /**
+   * A transfer ended with a fault, a refusal by limits, a decline or a cancel by the peer. Not
+   * fired for this side's own `cancel()` or `decline()`; their `done` promises still reject.
+   */
+  error: TransferErrorDetail;
+}
+
+export interface FileTransferOptions {
+  /** The call's connection. The manager opens its own negotiated binary channel (id 1) on it. */
+  pc: RTCPeerConnection;
+  /** Sends one JSON text message on the control channel (id 0). May throw when it is not open. */
+  sendControl: (text: string) => void;
+  /** Largest file this side sends or accepts, in bytes. Default: no limit. */
+  maxSize?: number;
+  /** Types this side sends or accepts, as in `<input accept>`: `image/*`, `application/pdf`, `.pdf`. Default: all. */
+  accept?: readonly string[];
+  /** Offers waiting for an answer at once. Default 16. */
+  maxPendingOffers?: number;
+}
+
+export interface AcceptOptions {
+  /**
+   * Where to write, in order: a File System Access `FileSystemWritableFileStream` (from
+   * `showSaveFilePicker()` then `createWritable()`) or any `WritableStream` of bytes. It is closed
+   * when the file is complete and aborted if the transfer fails. Without it, the file is assembled
+   * as a Blob from its blocks.
+   */
+  writable?: WritableStream<Uint8Array>;
+}
+
+/** One file moving in one direction: progress, a promise, and a way to stop it. */
+export class FileTransfer<R = SentFile | ReceivedFile> {
+  /** Settles when the transfer ends: resolves on success, rejects with a {@link FileTransferError}. */
+  readonly done: Promise<R>;
+  /** @internal */
+  _resolve!: (value: R) => void;
+  /** @internal */
+  _reject!: (error: FileTransferError) => void;
+  /** @internal */
+  _state: TransferState = TransferState.Offered;
+  /** @internal */
+  _bytes = 0;
+  /** @internal */
+  _rate = 0;
+  /** Times the transfer continued after its data channel was lost. */
+  resumes = 0;
+
+  constructor(
+    readonly id: string,
+    readonly direction: TransferDirection,
+    readonly name: string,
+    readonly size: number,
+    readonly type: string,
+    private readonly cancelFn: () => void,
+  ) {
+    this.done = new Promise<R>((resolve, reject) => {
+      this._resolve = resolve;
+      this._reject = reject;
+    });
+    // Whoever holds the handle decides whether to await it; an ignored failure is not an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  get state(): TransferState {
+    return this._state;
+  }
+
+  /** Verified bytes so far (acknowledged by the receiver, on the sending side). */
+  get bytes(): number {
+    return this._bytes;
+  }
+
+  /** Smoothed bytes per second, 0 until known. */
+  get bytesPerSecond(): number {
+    return this._rate;
+  }
+
+  /** Stops the transfer and tells the other side. Does nothing once it has ended. */
+  cancel(): void {
+    this.cancelFn();
+  }
+}
+
+/** An offer from the peer, handed out by the `offer` event. */
+export class IncomingOffer {
+  constructor(
+    readonly id: string,
+    /** The sanitised name, safe to show and to save. */
+    readonly name: string,
+    /** The name exactly as the peer sent it (never show or save this one). */
+    readonly rawName: string,
+    readonly size: number,
+    /** The MIME type the peer claims; may be empty. */
+    readonly type: string,
+    private readonly manager: FileTransferManager,
+  ) {}
+
+  /** Accepts the file; the returned transfer's `done` resolves with the {@link ReceivedFile}. */
+  accept(options: AcceptOptions = {}): FileTransfer<ReceivedFile> {
+    return this.manager.accept(this.id, options);
+  }
+
+  /** Declines the file; the sender's transfer fails with `file-declined`. */
+  decline(): void {
+    this.manager.decline(this.id);
+  }
+}
+
+interface Outgoing {
+  dir: 'send';
+  handle: FileTransfer<SentFile>;
+  file: Blob;
+  tag: number;
+  blockSize: number;
+  blocks: number;
+  /** Next block to send. */
+  next: number;
+  /** Blocks the receiver acknowledged. */
+  acked: number;
+  /** The binary channel generation the receiver asked for in its last resume (0: none yet). */
+  gen: number;
+  /** The channel died under this transfer: blocks go out again only after the receiver's `file-resume`. */
+  awaitingResume: boolean;
+  /** Bumped on every resume, so a block read before it is not sent after it. */
+  epoch: number;
+  endSent: boolean;
+  hashes: Uint8Array;
+  progressAt: number;
+  progressBytes: number;
+}
+
+interface Incoming {
+  dir: 'receive';
+  handle: FileTransfer<ReceivedFile>;
+  offer: IncomingOffer;
+  tag: number;
+  blockSize: number;
+  blocks: number;
+  /** Next block index expected off the wire. */
+  arrived: number;
+  /** Blocks verified and written. */
+  next: number;
+  ackedUpTo: number;
+  end?: { blocks: number; hash: string };
+  hashes: Uint8Array;
+  parts?: Blob[];
+  writer?: WritableStreamDefaultWriter<Uint8Array>;
+  progressAt: number;
+  progressBytes: number;
+}
+
+type Transfer = Outgoing | Incoming;
+
+const newId = () => crypto.randomUUID();
+const isFinal = (t: Transfer) => t.handle._state === TransferState.Done || t.handle._state === TransferState.Failed;
+
+/**
+ * Sends and receives files over one RTCPeerConnection. The owner routes file-transfer control
+ * messages to {@link handleControl}, calls {@link attach} when the call moves to a new
+ * RTCPeerConnection, and {@link close} when the call ends.
+ */
+export class FileTransferManager extends TransferEmitter<FileTransferEvents> {
+  #pc: RTCPeerConnection;
+  #sendText: (text: string) => void;
+  #maxSize: number;
+  #accept: readonly string[] | undefined;
+  #maxPending: number;
+  #channel?: RTCDataChannel;
+  /** How many times a binary channel opened; see `file-resume`. */
+  #gen = 0;
+  #outgoing: Outgoing[] = [];
+  #incoming = new Map<string, Incoming>();
+  #incomingByTag = new Map<number, Incoming>();
+  #endedTags = new Set<number>();
+  #nextTag = 1;
+  /** Received blocks are hashed and written one after another, in arrival order. */
+  #rx: Promise<void> = Promise.resolve();
+  #pumping = false;
+  #wake?: () => void;
+  #closed = false;
+
+  constructor(options: FileTransferOptions) {
+    super();
+    this.#pc = options.pc;
+    this.#sendText = options.sendControl;
+    this.#maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
+    this.#accept = options.accept;
+    this.#maxPending = options.maxPendingOffers ?? DEFAULT_MAX_PENDING_OFFERS;
+    this.#openChannel();
+  }
+
+  /** The transfers that have not ended, in both directions. */
+  get transfers(): FileTransfer[] {
+    return [...this.#outgoing, ...this.#incoming.values()].filter((t) => !isFinal(t)).map((t) => t.handle as FileTransfer);
+  }
+
+  /**
+   * Offers a file to the peer. Files are sent one after another in the order they are accepted.
+   * The returned transfer's `done` resolves after the receiver confirmed the whole file.
+   */
+  sendFile(file: Blob, options: { name?: string; type?: string } = {}): FileTransfer<SentFile> {
+    const name = options.name ?? (file as File).name ?? 'file';
+    const mime = options.type ?? file.type ?? '';
+    const id = newId();
+    const chunk = this.#chunkBytes();
+    const blockSize = chunk - FRAME_HEADER_BYTES;
+    const blocks = Math.ceil(file.size / blockSize);
+    const t: Outgoing = {
+      dir: 'send',
+      handle: new FileTransfer<SentFile>(id, 'send', name, file.size, mime, () => this.cancel(id)),
+      file,
+      tag: this.#nextTag++,
+      blockSize,
+      blocks,
+      next: 0,
+      acked: 0,
+      gen: 0,
+      awaitingResume: false,
+      epoch: 0,
+      endSent: false,
+      hashes: new Uint8Array(blocks * 32),
+      progressAt: 0,
+      progressBytes: 0,
+    };
+    this.#outgoing.push(t);
+    if (this.#closed) {
+      this.#fail(t, FileErrorCode.Closed, 'the call has ended', false);
+    } else if (file.size > this.#maxSize) {
+      this.#fail(t, FileErrorCode.TooLarge, `larger than ${this.#maxSize} bytes`, false);
+    } else if (!isAcceptedType(name, mime, this.#accept)) {
+      this.#fail(t, FileErrorCode.TypeNotAccepted, `${mime || 'this type'} is not accepted`, false);
+    } else if (
+      !this.#send({ type: 'file-offer', id, tag: t.tag, name: name.slice(0, 1024), size: file.size, mime: sanitizeMime(mime), blockSize })
+    ) {
+      this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
+    }
+    return t.handle;
+  }
+
+  /** Accepts an offer by id (what {@link IncomingOffer.accept} calls). */
+  accept(id: string, options: AcceptOptions = {}): FileTransfer<ReceivedFile> {
+    const t = this.#incoming.get(id);
+    if (!t) throw new Error(`no offer ${id}`);
+    if (t.handle._state !== TransferState.Offered) return t.handle;
+    if (options.writable) t.writer = options.writable.getWriter();
+    else t.parts = [];
+    t.handle._state = TransferState.Transferring;
+    if (!this.#send({ type: 'file-accept', id })) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
+    else if (t.blocks === 0 && t.end) void this.#finish(t);
+    return t.handle;
+  }
+
+  /** Declines an offer by id. */
+  decline(id: string): void {
+    const t = this.#incoming.get(id);
+    if (!t || t.handle._state !== TransferState.Offered) return;
+    this.#send({ type: 'file-decline', id, code: FileErrorCode.Declined });
+    this.#fail(t, FileErrorCode.Declined, 'declined', false, false);
+  }
+
+  /** Cancels a transfer in either direction (declines it if it is an unanswered offer). */
+  cancel(id: string): void {
+    const t = this.#find(id);
+    if (!t || isFinal(t)) return;
+    if (t.dir === 'receive' && t.handle._state === TransferState.Offered) return this.decline(id);
+    this.#fail(t, FileErrorCode.Cancelled, 'cancelled', true, false);
+  }
+
+  /**
+   * Hands a control-channel message to the manager. Returns true if it was a file-transfer message
+   * (valid or not), false if it belongs to someone else. Accepts the JSON text or a parsed object.
+   */
+  handleControl(data: unknown): boolean {
+    let raw = data;
+    if (typeof data === 'string') {
+      try {
+        raw = JSON.parse(data);
+      } catch {
+        return false;
+      }
+    }
+    const type = (raw as { type?: unknown } | null)?.type;
+    if (!isFileTransferType(type)) return false;
+    if (this.#closed) return true;
+    const m = parseFileTransferMessage(raw);
+    if (!m) {
+      const id = (raw as { id?: unknown }).id;
+      if (type === 'file-offer' && typeof id === 'string' && TRANSFER_ID_PATTERN.test(id) && !this.#find(id)) {
+        this.#send({ type: 'file-decline', id, code: FileErrorCode.InvalidOffer });
+        this.emit('error', { id, direction: 'receive', code: FileErrorCode.InvalidOffer, message: 'malformed offer' });
+      }
+      return true;
+    }
+    this.#onMessage(m);
+    return true;
+  }
+
+  /**
+   * Moves to a new RTCPeerConnection (after the call reconnected with a fresh one). Transfers that
+   * were moving continue from the receiver's last verified block once the new binary channel opens.
+   */
+  attach(pc: RTCPeerConnection): void {
+    if (this.#closed || pc === this.#pc) return;
+    const old = this.#channel;
+    this.#channel = undefined;
+    old?.close();
+    this.#channelLost();
+    this.#pc = pc;
+    this.#openChannel();
+  }
+
+  /** Ends every transfer with `file-closed` (telling the peer if possible) and closes the binary channel. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    for (const t of [...this.#outgoing, ...this.#incoming.values()]) {
+      if (!isFinal(t)) this.#fail(t, FileErrorCode.Closed, 'the call has ended', true);
+    }
+    this.#closed = true;
+    const channel = this.#channel;
+    this.#channel = undefined;
+    channel?.close();
+    this.#wake?.();
+    this.removeAllListeners();
+  }
+
+  // ---- the binary channel -------------------------------------------------------------------------
+
+  #openChannel(): void {
+    const pc = this.#pc;
+    if (this.#closed || pc.signalingState === 'closed') return;
+    const dc = pc.createDataChannel(FILE_CHANNEL_LABEL, { negotiated: true, id: FILE_CHANNEL_ID, ordered: true });
+    dc.binaryType = 'arraybuffer';
+    dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+    this.#channel = dc;
+    dc.addEventListener('open', () => {
+      if (dc !== this.#channel) return;
+      this.#gen++;
+      if (this.#gen > 1) void this.#requestResume(this.#gen);
+      this.#kick();
+    });
+    dc.addEventListener('bufferedamountlow', () => this.#kick());
+    dc.addEventListener('message', ({ data }) => {
+      if (dc === this.#channel) this.#onFrame(data);
+    });
+    dc.addEventListener('close', () => {
+      if (dc !== this.#channel) return;
+      this.#channel = undefined;
+      this.#channelLost();
+      // The stream is reset on both sides before 'close', so its id can be negotiated again at once.
+      if (pc === this.#pc) this.#openChannel();
+    });
+  }
+
+  /**
+   * Blocks in flight on a lost channel are gone; only the receiver knows which arrived. Unless its
+   * resume for a newer channel came first, each unfinished outgoing file waits for that resume.
+   */
+  #channelLost(): void {
+    for (const t of this.#outgoing) {
+      const moving = t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Finishing;
+      if (moving && t.gen <= this.#gen) t.awaitingResume = true;
+    }
+  }
+
+  /** After the channel came back: ask for every unfinished incoming file from its last written block. */
+  async #requestResume(gen: number): Promise<void> {
+    await this.#rx; // blocks that arrived on the old channel are written first
+    if (gen !== this.#gen) return;
+    for (const t of this.#incoming.values()) {
+      if (t.handle._state !== TransferState.Transferring && t.handle._state !== TransferState.Finishing) continue;
+      if (t.next >= t.blocks) continue;
+      t.arrived = t.next;
+      t.handle.resumes++;
+      this.#send({ type: 'file-resume', id: t.handle.id, next: t.next, gen });
+    }
+  }
+
+  #chunkBytes(): number {
+    const max = this.#pc.sctp?.maxMessageSize;
+    if (max === undefined || Number.isNaN(max) || max < MIN_BLOCK_BYTES + FRAME_HEADER_BYTES) return DEFAULT_CHUNK_BYTES;
+    return Math.min(max, MAX_CHUNK_BYTES);
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------
+
+  #kick(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+    if (!this.#pumping && !this.#closed) void this.#pump();
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  /** The one send loop: picks the first transfer that may send, reads, hashes and sends a block. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (!this.#closed) {
+        for (const t of this.#outgoing) {
+          if (t.handle._state === TransferState.Transferring && t.next >= t.blocks && !t.endSent && !t.awaitingResume) void this.#sendEnd(t);
+        }
+        const dc = this.#channel;
+        const t = this.#outgoing.find(
+          (t) =>
+            t.handle._state === TransferState.Transferring &&
+            t.next < t.blocks &&
+            !t.awaitingResume &&
+            this.#gen >= t.gen &&
+            (t.next - t.acked) * t.blockSize < WINDOW_BYTES,
+        );
+        const waiting = this.#outgoing.some((t) => t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Offered);
+        if (!t) {
+          if (!waiting) return;
+          await this.#sleep();
+          continue;
+        }
+        if (!dc || dc.readyState !== 'open' || dc.bufferedAmount > HIGH_WATER_BYTES) {
+          await this.#sleep();
+          continue;
+        }
+        const index = t.next;
+        const epoch = t.epoch;
+        let frame: ArrayBuffer;
+        try {
+          frame = await this.#readBlock(t, index);
+        } catch (error) {
+          this.#fail(t, FileErrorCode.ReadFailed, `could not read the file: ${String(error)}`, true);
+          continue;
+        }
+        if (t.handle._state !== TransferState.Transferring || t.epoch !== epoch || t.next !== index) continue;
+        if (dc !== this.#channel || dc.readyState !== 'open') continue;
+        try {
+          dc.send(frame);
+        } catch {
+          // The channel is closing; the receiver asks for the rest when a new one opens.
+          await this.#sleep();
+          continue;
+        }
+        t.next = index + 1;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #readBlock(t: Outgoing, index: number): Promise<ArrayBuffer> {
+    const start = index * t.blockSize;
+    const payload = await t.file.slice(start, Math.min(start + t.blockSize, t.handle.size)).arrayBuffer();
+    if (payload.byteLength !== Math.min(t.blockSize, t.handle.size - start)) throw new Error('the file changed size');
+    const hash = await crypto.subtle.digest('SHA-256', payload);
+    t.hashes.set(new Uint8Array(hash), index * 32);
+    return encodeBlockFrame(t.tag, index, hash, payload);
+  }
+
+  async #sendEnd(t: Outgoing): Promise<void> {
+    t.endSent = true;
+    const epoch = t.epoch;
+    const hash = await fileHash(t.hashes);
+    if (t.handle._state !== TransferState.Transferring || t.epoch !== epoch) return;
+    t.handle._state = TransferState.Finishing;
+    this.#send({ type: 'file-end', id: t.handle.id, blocks: t.blocks, hash });
+  }
+
+  // ---- control messages ---------------------------------------------------------------------------
+
+  #onMessage(m: FileTransferMessage): void {
+    if (m.type === 'file-offer') return this.#onOffer(m);
+    const t = this.#find(m.id);
+    if (!t || isFinal(t)) return; // late messages for ended transfers are normal
+    if (t.dir === 'send') {
+      switch (m.type) {
+        case 'file-accept':
+          if (t.handle._state === TransferState.Offered) {
+            t.handle._state = TransferState.Transferring;
+            this.#kick();
+          }
+          return;
+        case 'file-decline':
+          return this.#fail(t, m.code, m.code === FileErrorCode.Declined ? 'the other side declined' : 'the other side refused', false);
+        case 'file-ack':
+          if (t.handle._state === TransferState.Offered) return;
+          t.acked = Math.max(t.acked, Math.min(m.next, t.next));
+          this.#progress(t, Math.min(t.handle.size, t.acked * t.blockSize));
+          this.#kick();
+          return;
+        case 'file-resume':
+          if (t.handle._state === TransferState.Offered) return;
+          t.epoch++;
+          t.next = t.acked = Math.min(m.next, t.blocks);
+          t.gen = m.gen;
+          t.awaitingResume = false;
+          t.endSent = false;
+          t.handle._state = TransferState.Transferring;
+          t.handle.resumes++;
+          this.#kick();
+          return;
+        case 'file-complete':
+          if (t.handle._state !== TransferState.Finishing) return;
+          return void this.#completeSend(t);
+        case 'file-cancel':
+          return this.#onPeerCancel(t, m.code);
+        default:
+          return;
+      }
+    }
+    switch (m.type) {
+      case 'file-end':
+        if (t.handle._state !== TransferState.Transferring && t.handle._state !== TransferState.Offered) return;
+        if (m.blocks !== t.blocks) {
+          return this.#fail(t, FileErrorCode.SizeMismatch, `the sender ended after ${m.blocks} of ${t.blocks} blocks`, true);
+        }
+        t.end = { blocks: m.blocks, hash: m.hash };
+        if (t.handle._state === TransferState.Transferring && t.next === t.blocks) void this.#finish(t);
+        return;
+      case 'file-cancel':
+        return this.#onPeerCancel(t, m.code);
+      default:
+        return;
+    }
+  }
+
+  #onPeerCancel(t: Transfer, code: FileErrorCode): void {
+    const mine = code === FileErrorCode.Cancelled ? FileErrorCode.CancelledByPeer : code;
+    this.#fail(t, mine, code === FileErrorCode.Cancelled ? 'the other side cancelled' : `the other side ended the transfer (${code})`, false);
+  }
+
+  async #completeSend(t: Outgoing): Promise<void> {
+    t.handle._state = TransferState.Done;
+    this.#progress(t, t.handle.size, true);
+    const result: SentFile = { id: t.handle.id, name: t.handle.name, size: t.handle.size, hash: await fileHash(t.hashes) };
+    this.#forget(t);
+    t.handle._resolve(result);
+    this.emit('sent', result);
+  }
+
+  #onOffer(m: Extract<FileTransferMessage, { type: 'file-offer' }>): void {
+    const name = sanitizeFileName(m.name);
+    const refuse = (code: FileErrorCode, message: string) => {
+      this.#send({ type: 'file-decline', id: m.id, code });
+      this.emit('error', { id: m.id, direction: 'receive', name, code, message });
+    };
+    if (this.#find(m.id) || this.#incomingByTag.has(m.tag)) return refuse(FileErrorCode.InvalidOffer, 'an offer with this id or tag exists');
+    const blocks = Math.ceil(m.size / m.blockSize);
+    if (blocks > 0xffffffff) return refuse(FileErrorCode.InvalidOffer, 'too many blocks');
+    const pending = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Offered).length;
+    if (pending >= this.#maxPending) return refuse(FileErrorCode.TooMany, 'too many offers at once');
+    if (m.size > this.#maxSize) return refuse(FileErrorCode.TooLarge, `${name} is larger than ${this.#maxSize} bytes`);
+    if (!isAcceptedType(name, m.mime, this.#accept)) return refuse(FileErrorCode.TypeNotAccepted, `${name}: ${m.mime || 'this type'} is not accepted`);
+    const offer = new IncomingOffer(m.id, name, m.name, m.size, m.mime, this);
+    const t: Incoming = {
+      dir: 'receive',
+      handle: new FileTransfer<ReceivedFile>(m.id, 'receive', name, m.size, m.mime, () => this.cancel(m.id)),
+      offer,
+      tag: m.tag,
+      blockSize: m.blockSize,
+      blocks,
+      arrived: 0,
+      next: 0,
+      ackedUpTo: 0,
+      hashes: new Uint8Array(blocks * 32),
+      progressAt: 0,
+      progressBytes: 0,
+    };
+    this.#incoming.set(m.id, t);
+    this.#incomingByTag.set(m.tag, t);
+    this.emit('offer', offer);
+  }
+
+  // ---- receiving ------------------------------------------------------------------------------------
+
+  #onFrame(data: unknown): void {
+    const frame = data instanceof ArrayBuffer ? decodeBlockFrame(data) : undefined;
+    const t = frame && this.#incomingByTag.get(frame.tag);
+    if (!frame || !t) {
+      if (frame && this.#endedTags.has(frame.tag)) return; // in flight when the transfer ended
+      this.emit('error', { direction: 'receive', code: FileErrorCode.BadFrame, message: frame ? `no transfer has tag ${frame.tag}` : 'not a block frame' });
+      return;
+    }
+    if (t.handle._state !== TransferState.Transferring) {
+      if (t.handle._state === TransferState.Offered) this.#fail(t, FileErrorCode.BadFrame, 'a block before the offer was accepted', true);
+      return;
+    }
+    // Checked on arrival, in wire order, so the verdict does not depend on hashing speed.
+    const { index } = frame;
+    const expected = index < t.blocks ? Math.min(t.blockSize, t.handle.size - index * t.blockSize) : 0;
+    if (index >= t.blocks || frame.payload.byteLength > expected) {
+      return this.#fail(t, FileErrorCode.BeyondSize, `block ${index} goes beyond the offered ${t.handle.size} bytes`, true);
+    }
+    if (index < t.arrived) return this.#fail(t, FileErrorCode.Duplicate, `block ${index} arrived twice`, true);
+    if (index > t.arrived) return this.#fail(t, FileErrorCode.OutOfOrder, `block ${index} arrived before block ${t.arrived}`, true);
+    if (frame.payload.byteLength < expected) {
+      return this.#fail(t, FileErrorCode.SizeMismatch, `block ${index} has ${frame.payload.byteLength} of ${expected} bytes`, true);
+    }
+    t.arrived = index + 1;
+    this.#rx = this.#rx.then(() => this.#writeBlock(t, frame));
+  }
+
+  async #writeBlock(t: Incoming, frame: BlockFrame): Promise<void> {
+    if (t.handle._state !== TransferState.Transferring) return;
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', frame.payload));
+    if (t.handle._state !== TransferState.Transferring) return;
+    if (!hash.every((b, i) => b === frame.hash[i])) {
+      return this.#fail(t, FileErrorCode.HashMismatch, `block ${frame.index} does not match its SHA-256`, true);
+    }
+    t.hashes.set(hash, frame.index * 32);
+    try {
+      if (t.writer) await t.writer.write(frame.payload);
+      else t.parts!.push(new Blob([frame.payload]));
+    } catch (error) {
+      return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
+    }
+    if (t.handle._state !== TransferState.Transferring) return;
+    t.next = frame.index + 1;
+    const bytes = Math.min(t.handle.size, t.next * t.blockSize);
+    if ((t.next - t.ackedUpTo) * t.blockSize >= ACK_EVERY_BYTES || t.next === t.blocks) {
+      t.ackedUpTo = t.next;
+      this.#send({ type: 'file-ack', id: t.handle.id, next: t.next });
+      this.#progress(t, bytes);
+    } else {
+      t.handle._bytes = bytes;
+    }
+    if (t.next === t.blocks && t.end) await this.#finish(t);
+  }
+
+  async #finish(t: Incoming): Promise<void> {
+    t.handle._state = TransferState.Finishing;
+    const hash = await fileHash(t.hashes);
+    if (t.handle._state !== TransferState.Finishing) return;
+    if (hash !== t.end!.hash) return this.#fail(t, FileErrorCode.HashMismatch, 'the file hash does not match', true);
+    let blob: Blob | undefined;
+    try {
+      if (t.writer) await t.writer.close();
+      else blob = new Blob(t.parts!, { type: t.handle.type });
+    } catch (error) {
+      return this.#fail(t, FileErrorCode.WriteFailed, `could not close the file: ${String(error)}`, true);
+    }
+    if (t.handle._state !== TransferState.Finishing) return;
+    t.handle._state = TransferState.Done;
+    t.parts = undefined;
+    this.#send({ type: 'file-complete', id: t.handle.id });
+    this.#progress(t, t.handle.size, true);
+    const result: ReceivedFile = { id: t.handle.id, name: t.handle.name, size: t.handle.size, type: t.handle.type, hash, ...(blob ? { blob } : {}) };
+    this.#forget(t);
+    t.handle._resolve(result);
+    this.emit('received', result);
+  }
+
+  // ---- shared -----------------------------------------------------------------------------------------
+
+  #find(id: string): Transfer | undefined {
+    return this.#incoming.get(id) ?? this.#outgoing.find((t) => t.handle.id === id);
+  }
+
+  #send(message: UnversionedFileMessage): boolean {
+    if (this.#closed) return false;
+    try {
+      this.#sendText(encodeFileTransferMessage(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #progress(t: Transfer, bytes: number, force = false): void {
+    const now = performance.now();
+    const h = t.handle;
+    if (t.progressAt) {
+      const dt = (now - t.progressAt) / 1000;
+      if (dt > 0.05) {
+        const rate = (bytes - t.progressBytes) / dt;
+        h._rate = h._rate ? h._rate * 0.7 + rate * 0.3 : rate;
+        t.progressAt = now;
+        t.progressBytes = bytes;
+      }
+    } else {
+      t.progressAt = now;
+      t.progressBytes = bytes;
+    }
+    if (bytes === h._bytes && !force) return;
+    h._bytes = bytes;
+    this.emit('progress', { id: h.id, direction: h.direction, name: h.name, size: h.size, bytes, bytesPerSecond: h._rate });
+  }
+
+  /**
+   * The one way a transfer fails: marks it, tells the peer if asked, releases its file, rejects its
+   * promise and, unless this side asked for it (`quiet`), fires `error`.
+   */
+  #fail(t: Transfer, code: FileErrorCode, message: string, notifyPeer: boolean, announce = true): void {
+    if (isFinal(t)) return;
+    t.handle._state = TransferState.Failed;
+    if (notifyPeer) this.#send({ type: 'file-cancel', id: t.handle.id, code });
+    if (t.dir === 'receive') {
+      t.parts = undefined;
+      t.writer?.abort(message).catch(() => {});
+    }
+    this.#forget(t);
+    const error = new FileTransferError(code, message, t.handle.id);
+    t.handle._reject(error);
+    if (announce) this.emit('error', { id: t.handle.id, direction: t.dir, name: t.handle.name, code, message });
+    this.#kick();
+  }
+
+  #forget(t: Transfer): void {
+    if (t.dir === 'send') {
+      this.#outgoing = this.#outgoing.filter((o) => o !== t);
+      return;
+    }
+    this.#incoming.delete(t.handle.id);
+    this.#incomingByTag.delete(t.tag);
+    this.#endedTags.add(t.tag);
+    if (this.#endedTags.size > ENDED_TAGS_REMEMBERED) this.#endedTags.delete(this.#endedTags.values().next().value!);
+  }
+}
+
+/** Only a well-formed MIME type travels in an offer; anything else is sent as unknown. */
+function sanitizeMime(mime: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/.test(mime) ? mime : '';
+}

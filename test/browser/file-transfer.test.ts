@@ -1,0 +1,597 @@
+// File transfer between two RTCPeerConnections in this page (and once with a second page): real
+// Chromium, real SCTP data channels, no signaling server needed.
+import { expect } from '@open-wc/testing';
+import {
+  FileErrorCode,
+  FileTransferManager,
+  isAcceptedType,
+  sanitizeFileName,
+  type FileTransferEvents,
+  type FileTransferOptions,
+} from '../../src/file-transfer/index.js';
+import { encodeBlockFrame, fileHash, PROTOCOL_VERSION } from '../../src/protocol/index.js';
+import { openPeerPage } from './harness.js';
+
+const MiB = 1024 * 1024;
+
+// ---- support ------------------------------------------------------------------------------------
+
+/** A file of `size` pseudo-random bytes (xorshift32 from `seed`), built from 1 MiB parts. */
+function makeFile(size: number, name = 'data.bin', type = 'application/octet-stream', seed = 1): File {
+  const parts: Blob[] = [];
+  let x = seed >>> 0 || 1;
+  for (let done = 0; done < size; done += MiB) {
+    const n = Math.min(MiB, size - done);
+    const words = new Uint32Array(Math.ceil(n / 4));
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[i] = x >>> 0;
+    }
+    parts.push(new Blob([new Uint8Array(words.buffer, 0, n)]));
+  }
+  return new File(parts, name, { type });
+}
+
+const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+
+/**
+ * SHA-256 of each 4 MiB slice, joined with the size: an independent fingerprint (another slicing
+ * than the protocol's blocks), so equal fingerprints mean equal bytes.
+ */
+async function fingerprint(blob: Blob): Promise<string> {
+  const out: string[] = [String(blob.size)];
+  for (let start = 0; start < blob.size; start += 4 * MiB) {
+    out.push(hex(await crypto.subtle.digest('SHA-256', await blob.slice(start, start + 4 * MiB).arrayBuffer())));
+  }
+  return out.join(':');
+}
+
+interface Side {
+  pc: RTCPeerConnection;
+  control: RTCDataChannel;
+  /** Every control message this side sent, parsed. */
+  sent: Array<Record<string, unknown>>;
+  /** Every binary channel created on this side, in order. */
+  fileChannels: RTCDataChannel[];
+  manager?: FileTransferManager;
+}
+
+/** Offer/answer between two connections in this page, A offering. */
+async function negotiate(a: RTCPeerConnection, b: RTCPeerConnection): Promise<void> {
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription!);
+  await b.setLocalDescription();
+  await a.setRemoteDescription(b.localDescription!);
+}
+
+const opened = (dc: RTCDataChannel) =>
+  dc.readyState === 'open' ? Promise.resolve() : new Promise<void>((r) => dc.addEventListener('open', () => r(), { once: true }));
+
+/** A connection with the control channel as the session has it, and a manager unless `false`. */
+function makeSide(options: Partial<FileTransferOptions> | false = {}): Side {
+  const pc = new RTCPeerConnection();
+  const control = pc.createDataChannel('vc-control', { negotiated: true, id: 0 });
+  const side: Side = { pc, control, sent: [], fileChannels: [] };
+  watchFileChannels(side, pc);
+  if (options !== false) {
+    side.manager = new FileTransferManager({
+      pc,
+      sendControl: (text) => {
+        side.sent.push(JSON.parse(text));
+        side.control.send(text);
+      },
+      ...options,
+    });
+    control.addEventListener('message', ({ data }) => side.manager!.handleControl(data));
+  }
+  return side;
+}
+
+function watchFileChannels(side: Side, pc: RTCPeerConnection): void {
+  const create = pc.createDataChannel.bind(pc);
+  pc.createDataChannel = (label: string, init?: RTCDataChannelInit) => {
+    const dc = create(label, init);
+    if (label === 'vc-file') side.fileChannels.push(dc);
+    return dc;
+  };
+}
+
+/** Connects two sides directly (candidates handed over in-page) and waits for the control channels. */
+async function connect(a: Side, b: Side): Promise<void> {
+  a.pc.addEventListener('icecandidate', ({ candidate }) => candidate && b.pc.addIceCandidate(candidate).catch(() => {}));
+  b.pc.addEventListener('icecandidate', ({ candidate }) => candidate && a.pc.addIceCandidate(candidate).catch(() => {}));
+  await negotiate(a.pc, b.pc);
+  await Promise.all([opened(a.control), opened(b.control)]);
+}
+
+const sides: Side[] = [];
+afterEach(() => {
+  for (const s of sides.splice(0)) {
+    s.manager?.close();
+    s.pc.close();
+  }
+});
+
+async function pair(a: Partial<FileTransferOptions> = {}, b: Partial<FileTransferOptions> = {}) {
+  const A = makeSide(a);
+  const B = makeSide(b);
+  sides.push(A, B);
+  await connect(A, B);
+  return { A, B, a: A.manager!, b: B.manager! };
+}
+
+type Ev = FileTransferEvents;
+/** The next event of `type` for which `match` holds. */
+function next<K extends keyof Ev>(m: FileTransferManager, type: K, match: (d: Ev[K]) => boolean = () => true): Promise<Ev[K]> {
+  return new Promise((resolve) => {
+    const off = m.on(type, (d) => {
+      if (!match(d)) return;
+      off();
+      resolve(d);
+    });
+  });
+}
+
+/** Accepts every offer on `m` (into a Blob, or into a writable that `writable()` gives). */
+function autoAccept(m: FileTransferManager, writable?: (name: string) => Promise<WritableStream<Uint8Array>>) {
+  return m.on('offer', async (offer) => {
+    offer.accept(writable ? { writable: await writable(offer.name) } : {});
+  });
+}
+
+/**
+ * The same content as {@link makeFile}, written to a file in the origin-private file system: a
+ * disk-backed File, like one the person picks, so hundreds of MiB do not sit in the Blob store.
+ */
+async function makeDiskFile(size: number, name: string, seed: number): Promise<File> {
+  const disk = await opfsFile(name);
+  const source = makeFile(size, name, '', seed);
+  const writer = disk.writable.getWriter();
+  for (let start = 0; start < size; start += 8 * MiB) {
+    await writer.write(new Uint8Array(await source.slice(start, start + 8 * MiB).arrayBuffer()));
+  }
+  await writer.close();
+  diskFiles.push(name);
+  return disk.file();
+}
+const diskFiles: string[] = [];
+afterEach(async () => {
+  const dir = await navigator.storage.getDirectory();
+  for (const name of diskFiles.splice(0)) await dir.removeEntry(name).catch(() => {});
+});
+
+/** A writable file in the origin-private file system, the File System Access API's sandbox. */
+async function opfsFile(name: string) {
+  const dir = await navigator.storage.getDirectory();
+  const handle = await dir.getFileHandle(name, { create: true });
+  return { writable: (await handle.createWritable()) as unknown as WritableStream<Uint8Array>, file: () => handle.getFile(), remove: () => dir.removeEntry(name) };
+}
+
+/** Rejection code of a promise that must reject. */
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  throw new Error('expected a rejection');
+}
+
+// ---- tests --------------------------------------------------------------------------------------
+
+describe('file transfer: names and types', () => {
+  it('sanitises hostile names for display and saving', () => {
+    expect(sanitizeFileName('../../etc/passwd')).to.equal('._._etc_passwd'.replace(/^\./, ''));
+    expect(sanitizeFileName('..\\..\\Windows\\system32\\x.dll')).to.not.match(/[\\/]|\.\./);
+    expect(sanitizeFileName('report\u202Efdp.exe')).to.equal('reportfdp.exe');
+    expect(sanitizeFileName('a\u0000b\u001fc\u007f.txt')).to.equal('abc.txt');
+    expect(sanitizeFileName('CON')).to.equal('_CON');
+    expect(sanitizeFileName('lpt1.txt')).to.equal('_lpt1.txt');
+    expect(sanitizeFileName('  .hidden. ')).to.equal('hidden');
+    expect(sanitizeFileName('..')).to.equal('file');
+    expect(sanitizeFileName('')).to.equal('file');
+    const long = sanitizeFileName(`${'x'.repeat(5000)}.pdf`);
+    expect(long.length).to.be.at.most(120);
+    expect(long.endsWith('.pdf')).to.equal(true);
+    expect(sanitizeFileName(`${'😀'.repeat(200)}.png`)).to.not.match(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(sanitizeFileName('Befund Müller.pdf')).to.equal('Befund Müller.pdf');
+  });
+
+  it('matches accept lists like <input accept>', () => {
+    expect(isAcceptedType('scan.PDF', '', ['.pdf'])).to.equal(true);
+    expect(isAcceptedType('rash.jpg', 'image/jpeg', ['image/*'])).to.equal(true);
+    expect(isAcceptedType('x.exe', 'application/x-msdownload', ['image/*', 'application/pdf'])).to.equal(false);
+    expect(isAcceptedType('x.exe', '', [])).to.equal(true);
+  });
+});
+
+describe('file transfer: between two connections', () => {
+  it('moves a small file with events, progress and matching hashes', async () => {
+    const { a, b } = await pair();
+    const file = makeFile(700_001, 'lab results.pdf', 'application/pdf', 7);
+    const offered = next(b, 'offer');
+    const handle = a.sendFile(file);
+    const offer = await offered;
+    expect([offer.name, offer.size, offer.type]).to.deep.equal(['lab results.pdf', 700_001, 'application/pdf']);
+    const progress: number[] = [];
+    b.on('progress', (p) => progress.push(p.bytes));
+    const received = next(b, 'received');
+    const incoming = offer.accept();
+    const [sent, got] = await Promise.all([handle.done, incoming.done]);
+    expect((await received).id).to.equal(offer.id);
+    expect(got.hash).to.equal(sent.hash);
+    expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+    expect(got.blob!.type).to.equal('application/pdf');
+    expect(progress.at(-1)).to.equal(700_001);
+    expect(handle.bytes).to.equal(700_001);
+    expect(handle.state).to.equal('done');
+  });
+
+  it('moves an empty file', async () => {
+    const { a, b } = await pair();
+    autoAccept(b);
+    const received = next(b, 'received');
+    await a.sendFile(new File([], 'empty.txt')).done;
+    expect((await received).blob!.size).to.equal(0);
+  });
+
+  it('sends blocks no larger than the SCTP max message size, paced under the high water mark', async () => {
+    const { A, a, b } = await pair();
+    autoAccept(b);
+    const dc = A.fileChannels[0]!;
+    const sizes: number[] = [];
+    let maxBuffered = 0;
+    const send = dc.send.bind(dc);
+    dc.send = ((data: ArrayBuffer) => {
+      sizes.push(data.byteLength);
+      maxBuffered = Math.max(maxBuffered, dc.bufferedAmount);
+      send(data);
+    }) as RTCDataChannel['send'];
+    await a.sendFile(makeFile(8 * MiB)).done;
+    expect(Math.max(...sizes)).to.equal(Math.min(A.pc.sctp!.maxMessageSize, 256 * 1024));
+    expect(maxBuffered).to.be.at.most(2 * MiB + 256 * 1024);
+    expect(dc.bufferedAmountLowThreshold).to.equal(256 * 1024);
+  });
+
+  it('queues several files and delivers each whole', async () => {
+    const { a, b } = await pair();
+    autoAccept(b);
+    const files = [makeFile(3 * MiB + 5, 'a.bin', '', 1), makeFile(1, 'b.bin', '', 2), makeFile(2 * MiB, 'c.bin', '', 3)];
+    const got = new Map<string, Blob>();
+    b.on('received', (r) => got.set(r.name, r.blob!));
+    await Promise.all(files.map((f) => a.sendFile(f).done));
+    for (const f of files) expect(await fingerprint(got.get(f.name)!)).to.equal(await fingerprint(f));
+  });
+
+  it('moves 256 MiB each way at the same time, into a file on disk and into a Blob', async function () {
+    this.timeout(240_000);
+    const { a, b } = await pair();
+    const fromA = await makeDiskFile(256 * MiB, 'ft-scan-a.dcm', 11);
+    const fromB = await makeDiskFile(256 * MiB + 12345, 'ft-scan-b.dcm', 12);
+    const disk = await opfsFile('ft-received-a.dcm');
+    diskFiles.push('ft-received-a.dcm');
+    autoAccept(b, async () => disk.writable);
+    autoAccept(a);
+    const receivedByA = next(a, 'received');
+    const [sentA, sentB] = await Promise.all([a.sendFile(fromA).done, b.sendFile(fromB).done]);
+    const gotB = await receivedByA;
+    expect(gotB.hash).to.equal(sentB.hash);
+    expect(await fingerprint(gotB.blob!)).to.equal(await fingerprint(fromB));
+    const written = await disk.file();
+    expect(written.size).to.equal(fromA.size);
+    expect(await fingerprint(written)).to.equal(await fingerprint(fromA));
+    expect(sentA.hash).to.match(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('file transfer: decline, cancel and limits', () => {
+  it('tells the sender when the receiver declines', async () => {
+    const { a, b } = await pair();
+    b.on('offer', (offer) => offer.decline());
+    const error = next(a, 'error');
+    expect(await codeOf(a.sendFile(makeFile(1000)).done)).to.equal('file-declined');
+    expect((await error).code).to.equal('file-declined');
+  });
+
+  it('lets the sender cancel mid-transfer, and the next file still goes through', async () => {
+    const { a, b } = await pair();
+    autoAccept(b);
+    const handle = a.sendFile(makeFile(64 * MiB));
+    await next(a, 'progress', (p) => p.bytes >= 4 * MiB);
+    const peerSees = next(b, 'error');
+    handle.cancel();
+    expect(await codeOf(handle.done)).to.equal('file-cancelled');
+    expect((await peerSees).code).to.equal('file-cancelled-by-peer');
+    expect(handle.bytes).to.be.below(64 * MiB);
+    const again = makeFile(MiB + 3, 'after.bin', '', 5);
+    const received = next(b, 'received');
+    await a.sendFile(again).done;
+    expect(await fingerprint((await received).blob!)).to.equal(await fingerprint(again));
+  });
+
+  it('lets the receiver cancel mid-transfer', async () => {
+    const { a, b } = await pair();
+    autoAccept(b);
+    const handle = a.sendFile(makeFile(64 * MiB));
+    const progress = await next(b, 'progress', (p) => p.bytes >= 4 * MiB);
+    b.cancel(progress.id);
+    expect(await codeOf(handle.done)).to.equal('file-cancelled-by-peer');
+    expect(b.transfers).to.have.length(0);
+  });
+
+  it('refuses files over the receiver maxSize, with the code on both sides', async () => {
+    const { a, b } = await pair({}, { maxSize: MiB });
+    let offered = false;
+    b.on('offer', () => (offered = true));
+    const receiverSees = next(b, 'error');
+    expect(await codeOf(a.sendFile(makeFile(MiB + 1)).done)).to.equal('file-too-large');
+    expect((await receiverSees).code).to.equal('file-too-large');
+    expect(offered).to.equal(false);
+  });
+
+  it('refuses types the receiver does not accept, with the code on both sides', async () => {
+    const { a, b } = await pair({}, { accept: ['image/*', '.pdf'] });
+    const receiverSees = next(b, 'error');
+    expect(await codeOf(a.sendFile(makeFile(10, 'run-me.exe', 'application/x-msdownload')).done)).to.equal('file-type-not-accepted');
+    expect((await receiverSees).code).to.equal('file-type-not-accepted');
+    autoAccept(b);
+    await a.sendFile(makeFile(10, 'photo.jpg', 'image/jpeg')).done;
+  });
+
+  it('refuses to send what its own limits exclude', async () => {
+    const { a } = await pair({ maxSize: 100, accept: ['.pdf'] });
+    expect(await codeOf(a.sendFile(makeFile(101, 'x.pdf')).done)).to.equal('file-too-large');
+    expect(await codeOf(a.sendFile(makeFile(10, 'x.exe')).done)).to.equal('file-type-not-accepted');
+  });
+});
+
+// ---- hostile peers ------------------------------------------------------------------------------
+
+/** A peer without a manager that writes raw control messages and frames, against B with a manager. */
+async function hostilePair() {
+  const A = makeSide(false);
+  const B = makeSide();
+  sides.push(A, B);
+  const raw = A.pc.createDataChannel('vc-file', { negotiated: true, id: 1 });
+  raw.binaryType = 'arraybuffer';
+  const fromB: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  A.control.addEventListener('message', ({ data }) => {
+    fromB.push(JSON.parse(data));
+    for (const w of waiters.splice(0)) w();
+  });
+  await connect(A, B);
+  await opened(raw);
+  autoAccept(B.manager!);
+  /** Resolves with B's next control message of `type` for transfer `id`. */
+  const answer = async (type: string, id: string) => {
+    for (;;) {
+      const found = fromB.find((m) => m.type === type && m.id === id);
+      if (found) return found;
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  const control = (m: Record<string, unknown>) => A.control.send(JSON.stringify({ v: PROTOCOL_VERSION, ...m }));
+  let tag = 100;
+  let n = 0;
+  /**
+   * Offers `size` bytes in blocks of `blockSize`, waits for the accept, and sends the blocks `plan`
+   * lists (index, length, whether to corrupt the hash), then an end message unless `end` is false.
+   */
+  async function send(opts: {
+    size: number;
+    blockSize?: number;
+    plan?: Array<{ index: number; length?: number; badHash?: boolean }>;
+    end?: false | { blocks?: number; hash?: string };
+  }) {
+    const id = `hostile-${++n}`;
+    const t = ++tag;
+    const blockSize = opts.blockSize ?? 4096;
+    const blocks = Math.ceil(opts.size / blockSize);
+    control({ type: 'file-offer', id, tag: t, name: 'x.bin', size: opts.size, mime: '', blockSize });
+    await answer('file-accept', id);
+    const plan: Array<{ index: number; length?: number; badHash?: boolean }> = opts.plan ?? Array.from({ length: blocks }, (_, index) => ({ index }));
+    const hashes = new Uint8Array(blocks * 32);
+    for (const step of plan) {
+      const length = step.length ?? Math.min(blockSize, opts.size - step.index * blockSize);
+      const payload = crypto.getRandomValues(new Uint8Array(length)).buffer;
+      const hash = await crypto.subtle.digest('SHA-256', step.badHash ? new ArrayBuffer(1) : payload);
+      if (step.index < blocks) hashes.set(new Uint8Array(hash), step.index * 32);
+      raw.send(encodeBlockFrame(t, step.index, hash, payload));
+    }
+    if (opts.end !== false) {
+      control({ type: 'file-end', id, blocks: opts.end?.blocks ?? blocks, hash: opts.end?.hash ?? (await fileHash(hashes)) });
+    }
+    return id;
+  }
+  return { A, B, b: B.manager!, raw, send, control, answer };
+}
+
+describe('file transfer: hostile input ends that transfer and the call goes on', () => {
+  const cases: Array<[string, Parameters<Awaited<ReturnType<typeof hostilePair>>['send']>[0], string]> = [
+    ['a lying size (more bytes than offered)', { size: 5000, plan: [{ index: 0 }, { index: 1, length: 4096 }] }, FileErrorCode.BeyondSize],
+    ['a block beyond the offered size', { size: 5000, plan: [{ index: 0 }, { index: 1 }, { index: 2, length: 10 }] }, FileErrorCode.BeyondSize],
+    ['a lying size (fewer bytes, short block)', { size: 8192, plan: [{ index: 0 }, { index: 1, length: 100 }] }, FileErrorCode.SizeMismatch],
+    ['an end before all blocks', { size: 8192, plan: [{ index: 0 }], end: { blocks: 1 } }, FileErrorCode.SizeMismatch],
+    ['out-of-order blocks', { size: 12288, plan: [{ index: 0 }, { index: 2 }, { index: 1 }] }, FileErrorCode.OutOfOrder],
+    ['a duplicate block', { size: 12288, plan: [{ index: 0 }, { index: 0 }] }, FileErrorCode.Duplicate],
+    ['a block hash mismatch', { size: 12288, plan: [{ index: 0 }, { index: 1, badHash: true }, { index: 2 }] }, FileErrorCode.HashMismatch],
+    ['a file hash mismatch', { size: 12288, end: { hash: '0'.repeat(64) } }, FileErrorCode.HashMismatch],
+  ];
+  for (const [what, opts, code] of cases) {
+    it(`${what} → ${code}`, async () => {
+      const h = await hostilePair();
+      const error = next(h.b, 'error');
+      const id = await h.send(opts);
+      const seen = await error;
+      expect([seen.id, seen.code]).to.deep.equal([id, code]);
+      expect((await h.answer('file-cancel', id)).code).to.equal(code);
+      // The call goes on: the same channels carry an honest file afterwards.
+      const received = next(h.b, 'received');
+      const ok = await h.send({ size: 10_000 });
+      expect((await received).id).to.equal(ok);
+      expect(h.B.pc.connectionState).to.equal('connected');
+    });
+  }
+
+  it('declines a malformed offer (negative size) with file-invalid-offer', async () => {
+    const h = await hostilePair();
+    const error = next(h.b, 'error');
+    h.control({ type: 'file-offer', id: 'bad-1', tag: 5, name: 'x', size: -1, mime: '', blockSize: 4096 });
+    expect((await h.answer('file-decline', 'bad-1')).code).to.equal('file-invalid-offer');
+    expect((await error).code).to.equal('file-invalid-offer');
+  });
+
+  it('reports a frame that belongs to no transfer without ending anything', async () => {
+    const h = await hostilePair();
+    const error = next(h.b, 'error');
+    h.raw.send(new Uint8Array(10).buffer);
+    expect((await error).code).to.equal('file-bad-frame');
+    expect((await error).id).to.equal(undefined);
+    const received = next(h.b, 'received');
+    const ok = await h.send({ size: 9000 });
+    expect((await received).id).to.equal(ok);
+  });
+
+  it('ignores control messages that are not its own', async () => {
+    const { b } = await pair();
+    expect(b.handleControl('{"v":1,"type":"media","camera":true,"microphone":true}')).to.equal(false);
+    expect(b.handleControl('not json')).to.equal(false);
+    expect(b.handleControl({ v: 1, type: 'file-ack', id: 'nope', next: 3 })).to.equal(true);
+  });
+});
+
+// ---- resume -------------------------------------------------------------------------------------
+
+describe('file transfer: resume', () => {
+  /*
+   * In one page nothing can cut the network, and a short outage is hidden by SCTP anyway: it
+   * retransmits once ICE finds a path again. What loses data for real is the binary channel going
+   * away (an SCTP stream reset, or an association that gave up). So the test restarts ICE
+   * mid-transfer and, during the restart, closes the receiver's binary channel: whatever was in
+   * flight or buffered is gone, both managers reopen the channel, and the transfer must continue
+   * from the receiver's last verified block, not from zero, with the file hash still matching.
+   */
+  it('continues from the last acknowledged block after an ICE restart that lost the channel', async function () {
+    this.timeout(120_000);
+    const { A, B, a, b } = await pair();
+    autoAccept(b);
+    const file = makeFile(96 * MiB, 'mri.zip', '', 21);
+    const handle = a.sendFile(file);
+    await next(b, 'progress', (p) => p.bytes >= 24 * MiB);
+    const ufrag = A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1];
+    A.pc.restartIce();
+    const restarted = negotiate(A.pc, B.pc);
+    B.fileChannels.at(-1)!.close();
+    await restarted;
+    expect(A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1]).to.not.equal(ufrag);
+    const received = next(b, 'received');
+    const sent = await handle.done;
+    const got = await received;
+    const resume = B.sent.find((m) => m.type === 'file-resume')!;
+    expect(resume, 'the receiver asked to resume').to.not.equal(undefined);
+    expect(resume.next as number).to.be.above(0);
+    expect(handle.resumes).to.equal(1);
+    expect(B.fileChannels.length).to.equal(2);
+    expect(got.hash).to.equal(sent.hash);
+    expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+  });
+
+  it('continues on a new pair of connections after the old one failed', async function () {
+    this.timeout(120_000);
+    const { A, B, a, b } = await pair();
+    autoAccept(b);
+    const file = makeFile(64 * MiB, 'ct.zip', '', 22);
+    const handle = a.sendFile(file);
+    await next(b, 'progress', (p) => p.bytes >= 16 * MiB);
+    // The call reconnects with fresh connections, as the session does after 'failed'.
+    A.pc.close();
+    B.pc.close();
+    const A2 = makeSide(false);
+    const B2 = makeSide(false);
+    sides.push(A2, B2);
+    A.pc = A2.pc;
+    B.pc = B2.pc;
+    A.control = A2.control;
+    B.control = B2.control;
+    A2.control.addEventListener('message', ({ data }) => a.handleControl(data));
+    B2.control.addEventListener('message', ({ data }) => b.handleControl(data));
+    a.attach(A2.pc);
+    b.attach(B2.pc);
+    const received = next(b, 'received');
+    await connect(A2, B2);
+    const [sent, got] = await Promise.all([handle.done, received]);
+    const resume = B.sent.find((m) => m.type === 'file-resume')!;
+    expect(resume.next as number).to.be.above(0);
+    expect(got.hash).to.equal(sent.hash);
+    expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+  });
+});
+
+// ---- two pages ----------------------------------------------------------------------------------
+
+describe('file transfer: with a second page in its own browser context', () => {
+  it('moves files both ways', async function () {
+    this.timeout(120_000);
+    const peer = await openPeerPage();
+    try {
+      await peer.run(async () => {
+        const ft = await import('/src/file-transfer/index.ts' as string);
+        const w = window as unknown as Record<string, unknown>;
+        const pc = new RTCPeerConnection();
+        const control = pc.createDataChannel('vc-control', { negotiated: true, id: 0 });
+        const manager = new ft.FileTransferManager({ pc, sendControl: (t: string) => control.send(t) });
+        control.onmessage = (e) => manager.handleControl(e.data);
+        manager.on('offer', (o: { accept(): void }) => o.accept());
+        w.ftPc = pc;
+        w.ftManager = manager;
+        w.ftReceived = new Promise((resolve) => manager.on('received', resolve));
+        w.ftControlOpen = new Promise((resolve) => (control.onopen = resolve));
+      });
+      const A = makeSide();
+      sides.push(A);
+      await A.pc.setLocalDescription();
+      await new Promise<void>((r) => (A.pc.iceGatheringState === 'complete' ? r() : A.pc.addEventListener('icegatheringstatechange', () => A.pc.iceGatheringState === 'complete' && r())));
+      const answer = await peer.run(async (offer: string) => {
+        const pc = (window as unknown as { ftPc: RTCPeerConnection }).ftPc;
+        await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        await pc.setLocalDescription();
+        await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+        return pc.localDescription!.sdp;
+      }, A.pc.localDescription!.sdp);
+      await A.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      await opened(A.control);
+      await peer.run(async () => {
+        await (window as unknown as { ftControlOpen: Promise<void> }).ftControlOpen;
+      });
+      const a = A.manager!;
+      autoAccept(a);
+      const file = makeFile(32 * MiB + 17, 'referral.pdf', 'application/pdf', 31);
+      await a.sendFile(file).done;
+      const theirs = await peer.run(async () => {
+        const r = (await (window as unknown as { ftReceived: Promise<{ blob: Blob; name: string }> }).ftReceived);
+        const parts: string[] = [String(r.blob.size)];
+        for (let s = 0; s < r.blob.size; s += 4 * 1024 * 1024) {
+          const d = await crypto.subtle.digest('SHA-256', await r.blob.slice(s, s + 4 * 1024 * 1024).arrayBuffer());
+          parts.push(Array.from(new Uint8Array(d), (x) => x.toString(16).padStart(2, '0')).join(''));
+        }
+        return { name: r.name, fp: parts.join(':') };
+      });
+      expect(theirs).to.deep.equal({ name: 'referral.pdf', fp: await fingerprint(file) });
+      const received = next(a, 'received');
+      const sentHash = await peer.run(async () => {
+        const m = (window as unknown as { ftManager: { sendFile(f: File): { done: Promise<{ hash: string }> } } }).ftManager;
+        const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) & 255);
+        return (await m.sendFile(new File([bytes], 'photo.jpg', { type: 'image/jpeg' })).done).hash;
+      });
+      const got = await received;
+      expect(got.hash).to.equal(sentHash);
+      const expected = new Uint8Array(3 * MiB).map((_, i) => (i * 31) & 255);
+      expect(await fingerprint(got.blob!)).to.equal(await fingerprint(new Blob([expected])));
+    } finally {
+      await peer.close();
+    }
+  });
+});
