@@ -35,6 +35,22 @@ export const chromiumArgs = [
   `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
 ];
 
+/**
+ * A strict Content-Security-Policy for the page the CSP test loads: no inline script or style, no
+ * eval, and connections only to this machine.
+ */
+export const STRICT_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "media-src 'self' blob:",
+  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export default {
   rootDir: new URL('..', import.meta.url).pathname,
   files: ['test/browser/**/*.test.ts'],
@@ -43,6 +59,12 @@ export default {
   testFramework: { config: { timeout: 30000 } },
   testsFinishTimeout: 300000,
   browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args: chromiumArgs } })],
+  middleware: [
+    (ctx, next) => {
+      if (ctx.path === '/test/support/csp.html') ctx.set('Content-Security-Policy', STRICT_CSP);
+      return next();
+    },
+  ],
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json' }),
     signalingPlugin(),

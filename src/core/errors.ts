@@ -30,6 +30,10 @@ export const ErrorCode = {
   ConnectionFailed: 'connection-failed',
   /** `join()` was called without `server`, `room` or `role`. */
   MissingConfiguration: 'missing-configuration',
+  /** A chat message over the length limit; it was not sent. */
+  ChatTooLong: 'chat-too-long',
+  /** A chat message or file needs the call to be connected. */
+  NotConnected: 'not-connected',
   /** Any other media failure. */
   MediaFailed: 'media-failed',
 } as const;

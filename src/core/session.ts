@@ -1,7 +1,10 @@
 import {
+  cleanName,
+  cleanText,
   CONTROL_CHANNEL_ID,
   CONTROL_CHANNEL_LABEL,
   type ControlMessage,
+  MAX_CHAT_CHARS,
   PROTOCOL_VERSION,
   parseControlMessage,
   type Role,
@@ -13,6 +16,8 @@ import { Emitter } from './emitter.js';
 import { ConsultError, ErrorCode } from './errors.js';
 import { acquireCamera, acquireLocalMedia, checkEnvironment, type GetUserMedia } from './media.js';
 import { PerfectNegotiator } from './negotiation.js';
+import { readSecurityInfo, type SecurityInfo } from './security.js';
+import { dtlsFingerprints, verificationCode } from './verification.js';
 
 /** The states of a call, in the order a call usually passes through them. */
 export const CallState = {
@@ -53,6 +58,15 @@ export interface MediaState {
   microphone: boolean;
 }
 
+/** A chat line, as shown: cleaned of invisible characters, never HTML. */
+export interface ChatEntry {
+  id: string;
+  text: string;
+  /** `local`: this side wrote it. */
+  from: 'local' | 'remote';
+  sentAt: number;
+}
+
 export interface SessionEvents {
   state: StateChange;
   /** Fatal errors arrive with the `failed` state as well; warnings arrive only here. */
@@ -65,6 +79,12 @@ export interface SessionEvents {
   'remote-media': MediaState;
   /** For the doctor: whether a patient is waiting to be admitted. */
   knock: { waiting: boolean };
+  /** The other side's display name arrived or changed (empty if they gave none). */
+  'peer-name': { name: string };
+  /** A chat line, sent or received. */
+  message: ChatEntry;
+  /** The verification code of this connection, once DTLS is up. */
+  verification: { code: string };
 }
 
 export interface SessionOptions {
@@ -78,6 +98,8 @@ export interface SessionOptions {
   iceServers?: RTCIceServer[];
   /** `relay` forces TURN (for tests and for networks that must not reveal addresses). */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The name shown to the other side; sent only over the peer-to-peer control channel. */
+  displayName?: string;
   /** Set to false for an audio-only call. */
   video?: boolean;
   /** Replaces `navigator.mediaDevices.getUserMedia`, e.g. to add constraints or a processed stream. */
@@ -110,6 +132,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #microphoneOn = true;
   #remoteMedia: MediaState = { camera: true, microphone: true };
   #knocking = false;
+  #peerName = '';
+  #verificationCode?: string;
+  #chatCounter = 0;
   #error?: ConsultError;
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #iceDisconnectedTimer?: ReturnType<typeof setTimeout>;
@@ -153,6 +178,46 @@ export class ConsultSession extends Emitter<SessionEvents> {
   /** For the doctor: a patient is waiting. */
   get knocking(): boolean {
     return this.#knocking;
+  }
+  /** The other side's display name, cleaned; empty until it arrives or if they gave none. */
+  get peerName(): string {
+    return this.#peerName;
+  }
+  /** The verification code of the current connection, once DTLS is up. */
+  get verificationCode(): string | undefined {
+    return this.#verificationCode;
+  }
+
+  /** What protects the call right now (DTLS and SRTP ciphers, direct or relayed), from the browser's statistics. */
+  async getSecurityInfo(): Promise<SecurityInfo | undefined> {
+    return this.#pc ? readSecurityInfo(this.#pc) : undefined;
+  }
+
+  /** Changes the name shown to the other side; during a call it is sent at once. */
+  setDisplayName(name: string): void {
+    this.#options.displayName = name;
+    this.#sendHello();
+  }
+
+  /**
+   * Sends a chat line over the peer-to-peer control channel. Invisible and control characters are
+   * removed. Throws a {@link ConsultError} with code `not-connected` outside a call and
+   * `chat-too-long` above {@link MAX_CHAT_CHARS} characters; an empty line is not sent.
+   */
+  sendMessage(text: string): ChatEntry | undefined {
+    if ([...text].length > MAX_CHAT_CHARS) {
+      throw new ConsultError(ErrorCode.ChatTooLong, `A message may have at most ${MAX_CHAT_CHARS} characters.`, false);
+    }
+    const control = this.#control;
+    if (control?.readyState !== 'open') {
+      throw new ConsultError(ErrorCode.NotConnected, 'Messages can be sent once the call is connected.', false);
+    }
+    const cleaned = cleanText(text);
+    if (!cleaned) return undefined;
+    const entry: ChatEntry = { id: `${++this.#chatCounter}`, text: cleaned, from: 'local', sentAt: Date.now() };
+    control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'chat', id: entry.id, text: entry.text, sentAt: entry.sentAt }));
+    this.emit('message', entry);
+    return entry;
   }
 
   /** Changes options before the next `join()`; a running call keeps the ones it started with. */
@@ -392,7 +457,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
     // Negotiated on both sides with a fixed id, so neither has to wait for the other to announce it.
     const control = pc.createDataChannel(CONTROL_CHANNEL_LABEL, { negotiated: true, id: CONTROL_CHANNEL_ID });
     this.#control = control;
-    control.addEventListener('open', () => this.#announceMedia());
+    control.addEventListener('open', () => {
+      this.#sendHello();
+      this.#announceMedia();
+    });
     control.addEventListener('message', ({ data }) => {
       const message = parseControlMessage(data);
       if (message) this.#onControl(message);
@@ -405,6 +473,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
       case 'connected':
         this.#clearIceTimers();
         this.#setState(CallState.Connected);
+        if (this.#pc) void this.#deriveVerification(this.#pc);
         break;
       case 'disconnected':
         if (this.#state !== CallState.Connected) return;
@@ -437,10 +506,41 @@ export class ConsultSession extends Emitter<SessionEvents> {
   }
 
   #onControl(message: ControlMessage): void {
-    if (message.type === 'media') {
-      this.#remoteMedia = { camera: message.camera, microphone: message.microphone };
-      this.emit('remote-media', this.remoteMedia);
+    switch (message.type) {
+      case 'media':
+        this.#remoteMedia = { camera: message.camera, microphone: message.microphone };
+        this.emit('remote-media', this.remoteMedia);
+        break;
+      case 'hello': {
+        const name = cleanName(message.name);
+        if (name === this.#peerName) break;
+        this.#peerName = name;
+        this.emit('peer-name', { name });
+        break;
+      }
+      case 'chat': {
+        const text = cleanText(message.text);
+        if (text) this.emit('message', { id: message.id, text, from: 'remote', sentAt: message.sentAt });
+        break;
+      }
     }
+  }
+
+  #sendHello(): void {
+    if (this.#control?.readyState !== 'open') return;
+    const name = cleanName(this.#options.displayName ?? '');
+    this.#control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', name, capabilities: ['chat'] }));
+  }
+
+  /** Derives the verification code from the certificates DTLS actually used. */
+  async #deriveVerification(pc: RTCPeerConnection): Promise<void> {
+    if (this.#verificationCode) return;
+    const fingerprints = await dtlsFingerprints(pc);
+    if (!fingerprints || pc !== this.#pc) return;
+    const code = await verificationCode(fingerprints.local, fingerprints.remote);
+    if (pc !== this.#pc || this.#verificationCode === code) return;
+    this.#verificationCode = code;
+    this.emit('verification', { code });
   }
 
   #announceMedia(): void {
@@ -498,6 +598,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#pc?.close();
     this.#remoteStream?.getTracks().forEach((t) => t.stop());
     this.#negotiator = this.#control = this.#pc = this.#remoteStream = undefined;
+    this.#verificationCode = undefined;
+    this.#peerName = '';
   }
 
   #settleJoin(): void {

@@ -26,6 +26,26 @@ export interface KnockDetail {
   waiting: boolean;
 }
 
+/** Detail of `vc-peer-name`. */
+export interface PeerNameDetail {
+  /** The other person's display name, cleaned of invisible characters; empty if they gave none. */
+  name: string;
+}
+
+/** Detail of `vc-message`: a chat line, sent or received. Show `text` as text, never as HTML. */
+export interface MessageDetail {
+  id: string;
+  text: string;
+  from: 'local' | 'remote';
+  sentAt: number;
+}
+
+/** Detail of `vc-verification`. */
+export interface VerificationDetail {
+  /** 15 digits in groups of three, the same on both sides unless someone is in between. */
+  code: string;
+}
+
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */
 export function fire<T>(target: EventTarget, type: string, detail: T): boolean {
   return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
@@ -36,5 +56,8 @@ declare global {
     'vc-state-change': CustomEvent<StateChangeDetail>;
     'vc-error': CustomEvent<ErrorDetail>;
     'vc-knock': CustomEvent<KnockDetail>;
+    'vc-peer-name': CustomEvent<PeerNameDetail>;
+    'vc-message': CustomEvent<MessageDetail>;
+    'vc-verification': CustomEvent<VerificationDetail>;
   }
 }

@@ -28,6 +28,9 @@ export class SessionController implements ReactiveController {
       'local-media',
       'remote-media',
       'knock',
+      'peer-name',
+      'message',
+      'verification',
     ];
     this.#unsubscribe = events.map((type) =>
       this.session.on(type, (detail) => {

@@ -32,6 +32,20 @@ export interface Strings {
   enableSound: string;
   dismiss: string;
   you: string;
+  chat: string;
+  chatPlaceholder: string;
+  send: string;
+  close: string;
+  unread: (count: number) => string;
+  info: string;
+  verifyTitle: string;
+  verifyExplain: string;
+  verifyPending: string;
+  securityTitle: string;
+  encryption: string;
+  mediaCipher: string;
+  pathDirect: string;
+  pathRelayed: string;
   doctor: string;
   patient: string;
   errors: Partial<Record<ErrorCode, ErrorText>> & { unknown: ErrorText };
@@ -62,6 +76,21 @@ const en: Strings = {
   enableSound: 'Click to hear the other person',
   dismiss: 'Dismiss',
   you: 'You',
+  chat: 'Chat',
+  chatPlaceholder: 'Write a message',
+  send: 'Send',
+  close: 'Close',
+  unread: (count) => `${count} unread`,
+  info: 'Connection security',
+  verifyTitle: 'Verification code',
+  verifyExplain:
+    'Read this code to each other. If it is the same on both screens, nobody is listening in between. If it differs, someone is in between: end the call.',
+  verifyPending: 'The code appears once the call is connected.',
+  securityTitle: 'What protects this call',
+  encryption: 'Encryption (DTLS)',
+  mediaCipher: 'Audio and video (SRTP)',
+  pathDirect: 'Direct connection between the two browsers.',
+  pathRelayed: 'Relayed through the clinic’s TURN server, which only sees encrypted data.',
   doctor: 'Doctor',
   patient: 'Patient',
   errors: {
@@ -125,6 +154,11 @@ const en: Strings = {
     'rate-limited': { title: 'Too many attempts.', remedy: 'Wait a minute, then try again.' },
     'shutting-down': { title: 'The consultation service is restarting.', remedy: 'Try again in a moment.' },
     'replaced': { title: 'This consultation was opened in another tab or device.', remedy: 'Continue there, or try again here.' },
+    'chat-too-long': {
+      title: 'This message is too long to send.',
+      remedy: 'Shorten it to 4000 characters or send it as a file.',
+    },
+    'not-connected': { title: 'Not connected yet.', remedy: 'Wait until the call is connected.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',
       remedy: 'Tell the practice: the element needs server, room and role.',
@@ -157,6 +191,21 @@ const de: Strings = {
   enableSound: 'Klicken, um die andere Person zu hören',
   dismiss: 'Schließen',
   you: 'Sie',
+  chat: 'Chat',
+  chatPlaceholder: 'Nachricht schreiben',
+  send: 'Senden',
+  close: 'Schließen',
+  unread: (count) => `${count} ungelesen`,
+  info: 'Sicherheit der Verbindung',
+  verifyTitle: 'Prüfcode',
+  verifyExplain:
+    'Lesen Sie sich diesen Code gegenseitig vor. Ist er auf beiden Bildschirmen gleich, hört niemand dazwischen mit. Ist er verschieden, sitzt jemand dazwischen: Beenden Sie das Gespräch.',
+  verifyPending: 'Der Code erscheint, sobald die Verbindung steht.',
+  securityTitle: 'Was dieses Gespräch schützt',
+  encryption: 'Verschlüsselung (DTLS)',
+  mediaCipher: 'Ton und Bild (SRTP)',
+  pathDirect: 'Direkte Verbindung zwischen den beiden Browsern.',
+  pathRelayed: 'Über den TURN-Server der Praxis weitergeleitet, der nur verschlüsselte Daten sieht.',
   doctor: 'Ärztin/Arzt',
   patient: 'Patient/in',
   errors: {
@@ -220,6 +269,11 @@ const de: Strings = {
     'rate-limited': { title: 'Zu viele Versuche.', remedy: 'Warten Sie eine Minute und versuchen Sie es dann erneut.' },
     'shutting-down': { title: 'Der Dienst startet neu.', remedy: 'Versuchen Sie es gleich noch einmal.' },
     'replaced': { title: 'Die Sprechstunde wurde in einem anderen Tab oder Gerät geöffnet.', remedy: 'Machen Sie dort weiter oder versuchen Sie es hier erneut.' },
+    'chat-too-long': {
+      title: 'Diese Nachricht ist zu lang.',
+      remedy: 'Kürzen Sie sie auf 4000 Zeichen oder senden Sie sie als Datei.',
+    },
+    'not-connected': { title: 'Noch nicht verbunden.', remedy: 'Warten Sie, bis die Verbindung steht.' },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',
       remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und role.',

@@ -188,6 +188,123 @@ export const styles = css`
     height: 24px;
     fill: currentColor;
   }
+  .peer-name {
+    position: absolute;
+    left: 12px;
+    bottom: 12px;
+    max-width: 50%;
+    padding: 4px 10px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 55%);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    unicode-bidi: isolate;
+  }
+  .side {
+    position: absolute;
+    top: 0;
+    right: 0;
+    bottom: 0;
+    width: min(360px, 100%);
+    display: flex;
+    flex-direction: column;
+    gap: 8px;
+    padding: 12px;
+    background: var(--vc-surface);
+    z-index: 3;
+    overflow-y: auto;
+  }
+  .side header {
+    display: flex;
+    justify-content: space-between;
+    align-items: center;
+  }
+  .side h2 {
+    margin: 0;
+    font-size: 1em;
+  }
+  .messages {
+    flex: 1;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    overflow-y: auto;
+    display: flex;
+    flex-direction: column;
+    gap: 8px;
+  }
+  .messages li {
+    max-width: 90%;
+    padding: 6px 10px;
+    border-radius: calc(var(--vc-radius) / 2);
+    background: rgb(255 255 255 / 8%);
+  }
+  .messages li.local {
+    align-self: flex-end;
+    background: color-mix(in srgb, var(--vc-accent) 35%, transparent);
+  }
+  .messages .from {
+    display: block;
+    font-size: 0.8em;
+    color: var(--vc-muted);
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    unicode-bidi: isolate;
+  }
+  .messages p {
+    margin: 0;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+    max-height: 16em;
+    overflow-y: auto;
+    unicode-bidi: isolate;
+  }
+  .side form {
+    display: flex;
+    gap: 8px;
+  }
+  .side textarea {
+    flex: 1;
+    font: inherit;
+    color: inherit;
+    background: rgb(0 0 0 / 30%);
+    border: 1px solid rgb(255 255 255 / 20%);
+    border-radius: calc(var(--vc-radius) / 2);
+    padding: 6px;
+    resize: none;
+  }
+  .code {
+    margin: 0;
+    font-size: 1.6em;
+    font-variant-numeric: tabular-nums;
+    letter-spacing: 0.05em;
+  }
+  dl {
+    margin: 0;
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 4px 12px;
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .unread {
+    position: absolute;
+    top: -4px;
+    right: -4px;
+    min-width: 20px;
+    padding: 0 6px;
+    border-radius: 999px;
+    background: var(--vc-danger);
+    font-size: 0.75em;
+    line-height: 20px;
+  }
+  .icon {
+    position: relative;
+  }
   .row {
     display: flex;
     gap: 12px;

@@ -1,8 +1,9 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
-import type { ConsultError } from '../core/errors.js';
-import { CallState, type StateChange } from '../core/session.js';
+import { ConsultError } from '../core/errors.js';
+import type { SecurityInfo } from '../core/security.js';
+import { CallState, type ChatEntry, type StateChange } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
-import { fire, type ErrorDetail, type StateChangeDetail } from './events.js';
+import { fire, type ErrorDetail, type MessageDetail, type StateChangeDetail } from './events.js';
 import { SessionController } from './session-controller.js';
 import { errorText, resolveStrings, type Strings } from './strings.js';
 import { styles } from './styles.js';
@@ -12,6 +13,8 @@ const icons = {
   micOff: svg`<path d="M19 11a7 7 0 0 1-1.2 3.9l-1.5-1.5c.4-.7.7-1.5.7-2.4h2Zm-4-.2L9 4.8V5a3 3 0 0 1 6 0v5.8ZM4.3 3 3 4.3l6 6V11a3 3 0 0 0 4.4 2.7l1.6 1.6A5 5 0 0 1 7 11H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 3.4-1.4l3.3 3.3 1.3-1.3Z"/>`,
   cam: svg`<path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11l-4 4Z"/>`,
   camOff: svg`<path d="m21 6.5-4 4V7a1 1 0 0 0-1-1H9.8L21 17.2V6.5ZM3.3 2 2 3.3 4.7 6H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12c.2 0 .4-.1.5-.2l3.2 3.2 1.3-1.3Z"/>`,
+  chat: svg`<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2Z"/>`,
+  shield: svg`<path d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Zm-1.2 14.2-3.5-3.5 1.4-1.4 2.1 2.1 4.9-4.9 1.4 1.4-6.3 6.3Z"/>`,
   hangUp: svg`<path d="M12 9c-1.6 0-3.2.3-4.6.7v3.1c0 .4-.2.7-.6.9-1 .5-1.9 1.1-2.7 1.8-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3L.3 13.1a1 1 0 0 1 0-1.4C3.3 8.8 7.4 7 12 7s8.7 1.8 11.7 4.7a1 1 0 0 1 0 1.4l-2.4 2.4c-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3-.8-.7-1.7-1.3-2.7-1.8-.3-.2-.6-.5-.6-.9V9.7C15.2 9.3 13.6 9 12 9Z"/>`,
 };
 
@@ -30,6 +33,9 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-state-change - The call moved to another state. Detail: `{state, previous, reason?, code?}`.
  * @fires vc-error - Something went wrong. Detail: `{code, message, fatal}`; fatal errors also end in `failed`.
  * @fires vc-knock - (Doctor) a patient started or stopped waiting. Detail: `{waiting}`.
+ * @fires vc-peer-name - The other person's display name arrived or changed. Detail: `{name}`.
+ * @fires vc-message - A chat line was sent or received. Detail: `{id, text, from, sentAt}`.
+ * @fires vc-verification - The verification code of the connection is known. Detail: `{code}`.
  *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
  * @slot waiting - Shown in the waiting room.
@@ -44,6 +50,11 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart button - Every button.
  * @csspart join-button - The join button.
  * @csspart hangup-button - The leave button.
+ * @csspart peer-name - The other person's name on their video.
+ * @csspart chat - The chat panel.
+ * @csspart chat-button - The button that opens the chat (with the unread count).
+ * @csspart info - The security panel with the verification code.
+ * @csspart info-button - The button that opens the security panel.
  * @csspart unmute-button - "Click to hear", shown when the browser blocks sound until a click.
  *
  * @cssprop [--vc-background=#10151c] - Background of the element.
@@ -74,6 +85,8 @@ export class VideoConsult extends LitElement {
     strings: { attribute: false },
     _warnings: { state: true, attribute: false },
     _soundBlocked: { state: true, attribute: false },
+    _panel: { state: true, attribute: false },
+    _security: { state: true, attribute: false },
   };
 
   /** The signaling server's WebSocket URL, e.g. `wss://consult.example.org/signal`. */
@@ -102,12 +115,20 @@ export class VideoConsult extends LitElement {
 
   private _warnings: ConsultError[] = [];
   private _soundBlocked = false;
+  /** The side panel that is open. */
+  private _panel: 'none' | 'chat' | 'info' = 'none';
+  private _security?: SecurityInfo;
+  #messages: ChatEntry[] = [];
+  #unread = 0;
 
   #lastEndReason?: string;
   #controller = new SessionController(this, {
     state: (change) => this.#onState(change),
     error: (error) => this.#onError(error),
     knock: ({ waiting }) => fire(this, 'vc-knock', { waiting }),
+    'peer-name': ({ name }) => fire(this, 'vc-peer-name', { name }),
+    message: (entry) => this.#onMessage(entry),
+    verification: ({ code }) => fire(this, 'vc-verification', { code }),
   });
 
   // ---- read-only state ---------------------------------------------------------------------------
@@ -132,6 +153,18 @@ export class VideoConsult extends LitElement {
   get microphoneEnabled(): boolean {
     return this.#controller.session.localMedia.microphone;
   }
+  /** The other person's display name (cleaned), once it arrived over the peer-to-peer channel. */
+  get peerName(): string {
+    return this.#controller.session.peerName;
+  }
+  /** The verification code both people can read to each other, once connected. */
+  get verificationCode(): string | undefined {
+    return this.#controller.session.verificationCode;
+  }
+  /** The chat lines of this call, oldest first. */
+  get messages(): readonly MessageDetail[] {
+    return this.#messages;
+  }
 
   // ---- actions -------------------------------------------------------------------------------------
 
@@ -145,8 +178,11 @@ export class VideoConsult extends LitElement {
       ...(this.token ? { token: this.token } : {}),
       ...(this.iceServers ? { iceServers: this.iceServers } : {}),
       ...(this.iceTransportPolicy ? { iceTransportPolicy: this.iceTransportPolicy } : {}),
+      displayName: this.displayName,
       video: !this.audioOnly,
     });
+    this.#messages = [];
+    this.#unread = 0;
     await this.#controller.session.join();
   }
 
@@ -175,6 +211,19 @@ export class VideoConsult extends LitElement {
     this.#controller.session.setMicrophoneEnabled(enabled);
   }
 
+  /**
+   * Sends a chat line to the other person, peer to peer. Throws a `ConsultError` with code
+   * `chat-too-long` (over 4000 characters) or `not-connected`; returns undefined for an empty line.
+   */
+  sendMessage(text: string): MessageDetail | undefined {
+    return this.#controller.session.sendMessage(text);
+  }
+
+  /** What protects the call right now: DTLS and SRTP ciphers, and whether the path is direct or relayed. */
+  async getSecurityInfo(): Promise<SecurityInfo | undefined> {
+    return this.#controller.session.getSecurityInfo();
+  }
+
   /** The connection's statistics, for diagnostics; undefined outside a call. */
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.#controller.session.peerConnection?.getStats();
@@ -189,6 +238,9 @@ export class VideoConsult extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
+    if (changed.has('displayName') && changed.get('displayName') !== undefined) {
+      this.#controller.session.setDisplayName(this.displayName);
+    }
     const session = this.#controller.session;
     this.#attach('video.local', session.localStream);
     this.#attach('video.remote', session.remoteStream);
@@ -236,6 +288,38 @@ export class VideoConsult extends LitElement {
     void video.play().then(() => (this._soundBlocked = false)).catch(() => {});
   };
 
+  #onMessage(entry: ChatEntry): void {
+    this.#messages = [...this.#messages, entry];
+    if (entry.from === 'remote' && this._panel !== 'chat') this.#unread++;
+    fire<MessageDetail>(this, 'vc-message', { ...entry });
+  }
+
+  #togglePanel(panel: 'chat' | 'info') {
+    this._panel = this._panel === panel ? 'none' : panel;
+    if (this._panel === 'chat') this.#unread = 0;
+    if (this._panel === 'info') void this.getSecurityInfo().then((info) => (this._security = info));
+  }
+  #toggleChat = () => this.#togglePanel('chat');
+  #toggleInfo = () => this.#togglePanel('info');
+  #closePanel = () => (this._panel = 'none');
+
+  #submitChat = (event: Event) => {
+    event.preventDefault();
+    const input = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea.chat-input');
+    if (!input) return;
+    try {
+      if (this.sendMessage(input.value) !== undefined || !input.value.trim()) input.value = '';
+    } catch (error) {
+      // The text stays in the box, so nothing the person wrote is lost.
+      if (error instanceof ConsultError) this.#onError(error);
+      else throw error;
+    }
+  };
+
+  #chatKey = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) this.#submitChat(event);
+  };
+
   #dismiss(code: string) {
     this._warnings = this._warnings.filter((w) => w.code !== code);
   }
@@ -270,6 +354,8 @@ export class VideoConsult extends LitElement {
           ></video>
           ${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
+          <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
+          ${this.#renderChat(strings, inCall)} ${this.#renderInfo(strings)}
           <div part="status" class="panel" ?hidden=${state !== CallState.Idle}>
             <slot name="intro"></slot>
             <button part="button join-button" class="primary" @click=${this.#join}>${strings.join}</button>
@@ -304,12 +390,77 @@ export class VideoConsult extends LitElement {
         <div part="controls" class="controls" ?hidden=${!hasLocal}>
           ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, strings.microphoneOn, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
           ${this.#renderToggle(this.cameraEnabled, strings.cameraOff, strings.cameraOn, icons.cam, icons.camOff, this.#toggleCamera, 'camera')}
+          <button
+            part="button chat-button"
+            class="icon"
+            title=${strings.chat}
+            aria-label=${this.#unread ? `${strings.chat}, ${strings.unread(this.#unread)}` : strings.chat}
+            aria-expanded=${this._panel === 'chat' ? 'true' : 'false'}
+            ?hidden=${!inCall}
+            @click=${this.#toggleChat}
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true">${icons.chat}</svg>
+            <span class="unread" ?hidden=${this.#unread === 0}>${this.#unread}</span>
+          </button>
+          <button
+            part="button info-button"
+            class="icon"
+            title=${strings.info}
+            aria-label=${strings.info}
+            aria-expanded=${this._panel === 'info' ? 'true' : 'false'}
+            ?hidden=${!inCall}
+            @click=${this.#toggleInfo}
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true">${icons.shield}</svg>
+          </button>
           <button part="button hangup-button" class="icon danger" title=${strings.hangUp} aria-label=${strings.hangUp} @click=${this.#leave}>
             <svg viewBox="0 0 24 24" aria-hidden="true">${icons.hangUp}</svg>
           </button>
         </div>
       </div>
     `;
+  }
+
+  #renderChat(strings: Strings, inCall: boolean) {
+    return html`<aside part="chat" class="side" aria-label=${strings.chat} ?hidden=${this._panel !== 'chat' || !inCall}>
+      <header>
+        <h2>${strings.chat}</h2>
+        <button part="button" class="small" @click=${this.#closePanel}>${strings.close}</button>
+      </header>
+      <ol class="messages" aria-live="polite">
+        ${this.#messages.map(
+          (m) => html`<li class=${m.from}>
+            <span class="from">${m.from === 'local' ? strings.you : this.peerName || (this.role === 'doctor' ? strings.patient : strings.doctor)}</span>
+            <p>${m.text}</p>
+          </li>`,
+        )}
+      </ol>
+      <form @submit=${this.#submitChat}>
+        <textarea class="chat-input" rows="2" aria-label=${strings.chatPlaceholder} placeholder=${strings.chatPlaceholder} @keydown=${this.#chatKey}></textarea>
+        <button part="button" class="primary" type="submit">${strings.send}</button>
+      </form>
+    </aside>`;
+  }
+
+  #renderInfo(strings: Strings) {
+    const code = this.verificationCode;
+    const security = this._security;
+    return html`<aside part="info" class="side" aria-label=${strings.info} ?hidden=${this._panel !== 'info'}>
+      <header>
+        <h2>${strings.verifyTitle}</h2>
+        <button part="button" class="small" @click=${this.#closePanel}>${strings.close}</button>
+      </header>
+      <p class="code" data-code=${code ?? ''}>${code ?? strings.verifyPending}</p>
+      <p class="remedy">${strings.verifyExplain}</p>
+      <h2>${strings.securityTitle}</h2>
+      <dl>
+        <dt>${strings.encryption}</dt>
+        <dd>${security ? `${security.dtlsState}${security.dtlsCipher ? `, ${security.dtlsCipher}` : ''}` : '–'}</dd>
+        <dt>${strings.mediaCipher}</dt>
+        <dd>${security?.srtpCipher ?? '–'}</dd>
+      </dl>
+      <p class="path">${security?.path === 'relayed' ? strings.pathRelayed : security?.path === 'direct' ? strings.pathDirect : ''}</p>
+    </aside>`;
   }
 
   #renderToggle(on: boolean, offLabel: string, onLabel: string, onIcon: unknown, offIcon: unknown, action: () => void, name: string) {

@@ -9,6 +9,18 @@ export const CONTROL_CHANNEL_ID = 0;
 export const CONTROL_CHANNEL_LABEL = 'vc-control';
 /** A control message larger than this is refused. */
 export const MAX_CONTROL_MESSAGE_CHARS = 64 * 1024;
+/** The longest display name, in characters, after cleaning. */
+export const MAX_NAME_CHARS = 64;
+/** The longest chat message, in characters. Longer ones are refused by the sender and clipped by the receiver. */
+export const MAX_CHAT_CHARS = 4000;
+
+/** Introduces one side to the other: its display name (may be empty) and what it can do. Sent again when the name changes. */
+export interface HelloMessage {
+  v: number;
+  type: 'hello';
+  name: string;
+  capabilities: string[];
+}
 
 /** Which of the sender's devices are on, so the other side can show "camera off" instead of a frozen frame. */
 export interface MediaStateMessage {
@@ -18,7 +30,38 @@ export interface MediaStateMessage {
   microphone: boolean;
 }
 
-export type ControlMessage = MediaStateMessage;
+/** A chat line. `id` is the sender's, unique within the call. */
+export interface ChatMessage {
+  v: number;
+  type: 'chat';
+  id: string;
+  text: string;
+  /** The sender's clock, ms since 1970, for display only. */
+  sentAt: number;
+}
+
+export type ControlMessage = HelloMessage | MediaStateMessage | ChatMessage;
+
+/**
+ * Characters that change how text around them is shown without being seen themselves: C0 and C1
+ * controls, bidirectional overrides and isolates (which can make `exe.pdf` read as `fdp.exe`),
+ * zero-width characters and the byte-order mark.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
+
+/** Cleans a display name: no invisible characters, no line breaks, spaces collapsed, at most {@link MAX_NAME_CHARS}. */
+export function cleanName(name: string): string {
+  const cleaned = name.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  return [...cleaned].slice(0, MAX_NAME_CHARS).join('').trim();
+}
+
+/** Cleans chat text: no invisible characters (line breaks and tabs stay), at most `max` characters. */
+export function cleanText(text: string, max = MAX_CHAT_CHARS): string {
+  const cleaned = text.replace(INVISIBLE, '').replace(/\r\n?/g, '\n').trim();
+  const chars = [...cleaned];
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : cleaned;
+}
 
 /** Parses a control message, or returns undefined for anything malformed or unknown. */
 export function parseControlMessage(data: unknown): ControlMessage | undefined {
@@ -29,11 +72,29 @@ export function parseControlMessage(data: unknown): ControlMessage | undefined {
   } catch {
     return undefined;
   }
-  if (typeof m !== 'object' || m === null) return undefined;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return undefined;
   const o = m as Record<string, unknown>;
   if (o.v !== PROTOCOL_VERSION) return undefined;
-  if (o.type === 'media' && typeof o.camera === 'boolean' && typeof o.microphone === 'boolean') {
-    return o as unknown as MediaStateMessage;
+  switch (o.type) {
+    case 'media':
+      return typeof o.camera === 'boolean' && typeof o.microphone === 'boolean' ? (o as unknown as MediaStateMessage) : undefined;
+    case 'hello':
+      return typeof o.name === 'string' &&
+        o.name.length <= 4 * MAX_NAME_CHARS &&
+        Array.isArray(o.capabilities) &&
+        o.capabilities.length <= 32 &&
+        o.capabilities.every((c) => typeof c === 'string' && c.length <= 64)
+        ? (o as unknown as HelloMessage)
+        : undefined;
+    case 'chat':
+      return typeof o.id === 'string' &&
+        o.id.length <= 64 &&
+        typeof o.text === 'string' &&
+        typeof o.sentAt === 'number' &&
+        Number.isFinite(o.sentAt)
+        ? (o as unknown as ChatMessage)
+        : undefined;
+    default:
+      return undefined;
   }
-  return undefined;
 }

@@ -6,8 +6,26 @@ export async function signaling(): Promise<{ url: string; signalUrl: string }> {
   return (await executeServerCommand('vc:signaling')) as { url: string; signalUrl: string };
 }
 
+/** A signaling server of a test's own (demo mode), for options of its own or to inspect its logs. */
+export async function startSignaling(
+  options: Record<string, unknown> = {},
+): Promise<{ id: string; url: string; signalUrl: string }> {
+  return (await executeServerCommand('vc:signaling-start', options)) as { id: string; url: string; signalUrl: string };
+}
+
+/** Every log entry of a server started with `captureLogs: true`. */
+export async function signalingLogs(id: string): Promise<unknown[]> {
+  return (await executeServerCommand('vc:signaling-logs', { id })) as unknown[];
+}
+
+export async function stopSignaling(id: string): Promise<void> {
+  await executeServerCommand('vc:signaling-stop', { id });
+}
+
 /** A page in its own browser context, driven by functions that run inside it. */
 export interface PeerPage {
+  /** Every URL the page has requested so far (HTTP and WebSocket), from the browser's network log. */
+  requests(): Promise<string[]>;
   /** Runs `fn` in the peer page with JSON arguments and returns its (JSON) result. */
   run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R>;
   close(): Promise<void>;
@@ -24,6 +42,7 @@ export async function openPeerPage(
   return {
     run: async (fn, ...args) =>
       ((await executeServerCommand('vc:peer-eval', { id, source: fn.toString(), args })) as { value: never }).value,
+    requests: async () => (await executeServerCommand('vc:peer-requests', { id })) as string[],
     close: async () => {
       await executeServerCommand('vc:peer-close', { id });
     },

@@ -1,9 +1,10 @@
 // Network and permission conditions for browser tests: real coturn servers, UDP to one of them
 // dropped by nftables, a bandwidth cap in a network namespace, and a page whose camera and
-// microphone permission is denied. Everything a test starts is undone by its stop command, and
+// microphone are denied. Everything a test starts is undone by its stop command, and
 // whatever a test forgot is undone when the runner stops.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { launch } from 'puppeteer-core';
 import { startCoturn } from './coturn.mjs';
 
 const run = promisify(execFile);
@@ -29,8 +30,8 @@ function cannot(reason) {
  * - `vc:udp-block` `{id}` → `{blocked: true}` or `{blocked: false, reason}` (under `CI=true` it fails instead): drops every UDP packet to
  *   that coturn's listening port with an nftables table of its own (root and `nft` needed).
  * - `vc:udp-unblock` `{id}`: removes that table.
- * - `vc:denied-eval` `{source, args?, path?}` → `{value}`: runs a function in a fresh page, in a
- *   browser context of its own where camera and microphone are denied (CDP `Browser.setPermission`),
+ * - `vc:denied-eval` `{source, args?, path?}` → `{value}`: runs a function in a page of a separate
+ *   headless Chromium that denies camera and microphone (`--use-fake-ui-for-media-stream=deny`),
  *   and closes it again. `path` defaults to `/test/support/peer.html`.
  */
 export function coturnPlugin() {
@@ -133,22 +134,34 @@ export function coturnPlugin() {
         return true;
       }
       if (command === 'vc:denied-eval') {
+        // `--use-fake-ui-for-media-stream` answers every prompt of the test browser with "allow" and
+        // overrides permission settings (CDP Browser.setPermission 'denied' has no effect there),
+        // so the denial runs in a Chromium of its own whose fake prompt answers "deny": the page
+        // meets Chromium's real NotAllowedError path.
         const testPage = session.browser.getPage(session.id);
         const origin = new URL(testPage.url()).origin;
-        const context = await testPage.browser().createBrowserContext();
+        const browser = await launch({
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          headless: true,
+          args: [
+            '--no-sandbox',
+            '--use-fake-device-for-media-stream',
+            '--use-fake-ui-for-media-stream=deny',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--autoplay-policy=no-user-gesture-required',
+          ],
+        });
         try {
-          const cdp = await testPage.browser().target().createCDPSession();
-          for (const name of ['videoCapture', 'audioCapture']) {
-            await cdp.send('Browser.setPermission', { permission: { name }, setting: 'denied', origin, browserContextId: context.id });
-          }
-          await cdp.detach();
-          const page = await context.newPage();
+          const page = await browser.newPage();
+          page.on('pageerror', (error) => console.error(`[denied page] ${error.message}`));
           await page.goto(origin + (payload.path ?? '/test/support/peer.html'));
-          await testPage.bringToFront();
           const value = await page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
           return { value };
         } finally {
-          await context.close();
+          await browser.close();
         }
       }
       return undefined;

@@ -59,11 +59,17 @@ export function peerPagesPlugin({ executablePath, baseArgs }) {
         }
         const page = await context.newPage();
         page.on('pageerror', (error) => console.error(`[peer page] ${error.message}`));
+        // Every URL the page asks for, HTTP and WebSocket alike, from the browser's own network log.
+        const requests = [];
+        const cdp = await page.createCDPSession();
+        await cdp.send('Network.enable');
+        cdp.on('Network.requestWillBeSent', (e) => requests.push(e.request.url));
+        cdp.on('Network.webSocketCreated', (e) => requests.push(e.url));
         await page.goto(origin + payload.path);
         // Opening a page hides the test page, which would stop its video rendering.
         await testPage.bringToFront();
         const id = String(++nextId);
-        peers.set(id, { page, context });
+        peers.set(id, { page, context, requests });
         return id;
       }
       const peer = peers.get(payload.id);
@@ -73,6 +79,7 @@ export function peerPagesPlugin({ executablePath, baseArgs }) {
         const value = await peer.page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
         return { value };
       }
+      if (command === 'vc:peer-requests') return [...peer.requests];
       if (command === 'vc:peer-close') {
         peers.delete(payload.id);
         await peer.context.close();

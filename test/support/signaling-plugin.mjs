@@ -21,11 +21,21 @@ export function signalingPlugin() {
       if (command === 'vc:signaling') return { url: server.url, signalUrl: server.signalUrl };
       if (command === 'vc:signaling-start') {
         // A server of a test's own, e.g. with other options, or to be stopped mid-call.
-        const own = await createSignalingServer({ port: 0, demo: true, log: false, heartbeatMs: 2000, ...payload });
+        // `captureLogs: true` keeps every log entry (at every level) for `vc:signaling-logs`.
+        const { captureLogs, ...options } = payload ?? {};
+        const logs = [];
+        const own = await createSignalingServer({
+          port: 0,
+          demo: true,
+          heartbeatMs: 2000,
+          ...options,
+          log: captureLogs ? (entry) => logs.push(entry) : false,
+        });
         const id = String(++nextId);
-        extra.set(id, own);
+        extra.set(id, Object.assign(own, { logs }));
         return { id, url: own.url, signalUrl: own.signalUrl };
       }
+      if (command === 'vc:signaling-logs') return extra.get(payload.id)?.logs ?? [];
       if (command === 'vc:signaling-stop') {
         const own = extra.get(payload.id);
         extra.delete(payload.id);
