@@ -5,6 +5,12 @@ export interface NegotiationSignals {
   sendDescription(description: Description): void;
   sendCandidate(candidate: Candidate): void;
   onError(error: unknown): void;
+  /**
+   * Called once a remote offer is applied and before the answer is made. A side that adds its
+   * tracks here (instead of up front) answers with them in the offered slots, so a call starts
+   * with one offer instead of two crossing ones.
+   */
+  beforeAnswer?(): void;
 }
 
 /**
@@ -58,6 +64,7 @@ export class PerfectNegotiator {
       await this.pc.setRemoteDescription(description);
       this.#settingRemoteAnswer = false;
       if (description.type === 'offer' && !this.#closed) {
+        this.signals.beforeAnswer?.();
         await this.pc.setLocalDescription();
         if (this.#closed) return;
         this.signals.sendDescription(this.pc.localDescription!.toJSON() as Description);
@@ -68,14 +75,25 @@ export class PerfectNegotiator {
     }
   }
 
-  /** Adds a trickled candidate; failures for an offer we chose to ignore are expected. */
+  /**
+   * Adds a trickled candidate. Failures are expected for candidates of an offer we ignored, and of
+   * an ICE generation that is already over (a rolled-back offer, an ICE restart): those are dropped.
+   */
   async receiveCandidate(candidate: Candidate): Promise<void> {
     if (this.#closed) return;
+    const ignoring = this.#ignoreOffer;
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (error) {
-      if (!this.#ignoreOffer && !this.#closed) this.signals.onError(error);
+      if (ignoring || this.#ignoreOffer || this.#closed || this.#isStale(candidate)) return;
+      this.signals.onError(error);
     }
+  }
+
+  #isStale(candidate: Candidate): boolean {
+    const ufrag = candidate.usernameFragment;
+    const sdp = this.pc.remoteDescription?.sdp;
+    return !!ufrag && !!sdp && !sdp.includes(`a=ice-ufrag:${ufrag}`);
   }
 
   close(): void {

@@ -66,6 +66,8 @@ export function peerPagesPlugin({ executablePath, baseArgs }) {
         cdp.on('Network.requestWillBeSent', (e) => requests.push(e.request.url));
         cdp.on('Network.webSocketCreated', (e) => requests.push(e.url));
         await page.goto(origin + payload.path);
+        // Every page the tests open uses the element; wait until its module has run.
+        await page.waitForFunction(() => customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
         // Opening a page hides the test page, which would stop its video rendering.
         await testPage.bringToFront();
         const id = String(++nextId);
