@@ -72,7 +72,7 @@ export function coturnPlugin() {
       ['ip', 'netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up'],
       // Both legs of the loopback (browser → relay and relay → browser) cross the veth pair; the cap
       // on the browser side bounds what goes up to the relay, and so the whole loop.
-      ['tc', 'qdisc', 'add', 'dev', outside, 'root', 'tbf', 'rate', `${rateKbit}kbit`, 'burst', '16kb', 'latency', '100ms'],
+      ['tc', 'qdisc', 'add', 'dev', outside, 'root', 'tbf', 'rate', `${rateKbit}kbit`, 'burst', '32kb', 'latency', '400ms'],
     ];
     try {
       for (const [command, ...args] of steps) await run(command, args);

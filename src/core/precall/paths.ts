@@ -87,6 +87,11 @@ export async function probePath(path: IcePath, timeoutMs: number, signal: AbortS
     if (path.kind === 'srflx' && outcome === 'gathered' && errorCode === undefined) {
       return { kind: path.kind, url: path.url, status: CheckStatus.Pass, ms };
     }
+    // Still gathering, and no error from the server either: on some hosts one interface keeps
+    // retrying long after the others are done. Unproven, not failed.
+    if (path.kind === 'srflx' && outcome === 'timeout' && errorCode === undefined) {
+      return { kind: path.kind, url: path.url, status: CheckStatus.Warn, ms };
+    }
     return { kind: path.kind, url: path.url, status: CheckStatus.Fail, ms, ...(errorCode !== undefined ? { errorCode } : {}) };
   } finally {
     pc.onicecandidate = pc.onicecandidateerror = null;
@@ -100,9 +105,10 @@ export async function checkNetwork(paths: readonly IcePath[], timeoutMs: number,
   const results = await Promise.all(paths.map((p) => probePath(p, timeoutMs, signal)));
   const ok = (kind: PathResult['kind']) => results.some((r) => r.kind === kind && r.status === CheckStatus.Pass);
   const tried = (kind: PathResult['kind']) => results.some((r) => r.kind === kind);
+  const failed = (kind: PathResult['kind']) => results.some((r) => r.kind === kind && r.status === CheckStatus.Fail);
   const relays = results.filter((r) => r.kind !== 'srflx');
   const figures = {
-    directUdp: tried('srflx') ? ok('srflx') : null,
+    directUdp: tried('srflx') ? (ok('srflx') ? true : failed('srflx') ? false : null) : null,
     turnUdp: tried('turn-udp') ? ok('turn-udp') : null,
     turnTcp: tried('turn-tcp') ? ok('turn-tcp') : null,
     turnTls: tried('turn-tls') ? ok('turn-tls') : null,
@@ -124,7 +130,8 @@ export async function checkNetwork(paths: readonly IcePath[], timeoutMs: number,
     const refused = relays.some((r) => r.errorCode === 401);
     return step(CheckStatus.Fail, refused ? CheckCode.TurnAuthFailed : CheckCode.TurnUnreachable);
   }
-  const udpFailed = (tried('turn-udp') && !ok('turn-udp')) || (tried('srflx') && !ok('srflx'));
+  // A relay allocated over UDP proves UDP to the server works, whatever the STUN probe could show.
+  const udpFailed = tried('turn-udp') ? !ok('turn-udp') : failed('srflx');
   if (udpFailed) return step(CheckStatus.Warn, CheckCode.UdpBlocked);
   return step(CheckStatus.Pass, CheckCode.NetworkOk);
 }
