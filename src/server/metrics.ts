@@ -3,7 +3,8 @@
 export class Metrics {
   connections = 0;
   rooms = 0;
-  readonly #counters = new Map<string, { help: string; values: Map<string, number> }>();
+  /** Per counter: its label's name and the count per label value ('' without a label). */
+  readonly #counters = new Map<string, { help: string; label: string; values: Map<string, number> }>();
 
   constructor() {
     this.#define('vc_messages_total', 'Valid frames received, by type.');
@@ -14,13 +15,14 @@ export class Metrics {
   }
 
   #define(name: string, help: string): void {
-    this.#counters.set(name, { help, values: new Map() });
+    this.#counters.set(name, { help, label: '', values: new Map() });
   }
 
   inc(name: string, label?: [string, string], by = 1): void {
     const c = this.#counters.get(name);
     if (!c) throw new Error(`unknown metric ${name}`);
-    const key = label ? `${label[0]}="${label[1].replace(/["\\\n]/g, '_')}"` : '';
+    const key = label ? label[1] : '';
+    if (label) c.label = label[0];
     c.values.set(key, (c.values.get(key) ?? 0) + by);
   }
 
@@ -37,7 +39,9 @@ export class Metrics {
     for (const [name, c] of this.#counters) {
       lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
       if (c.values.size === 0) lines.push(`${name} 0`);
-      for (const [key, v] of c.values) lines.push(key ? `${name}{${key}} ${v}` : `${name} ${v}`);
+      for (const [key, v] of c.values) {
+        lines.push(key ? `${name}{${c.label}="${key.replace(/["\\\n]/g, '_')}"} ${v}` : `${name} ${v}`);
+      }
     }
     return lines.join('\n') + '\n';
   }

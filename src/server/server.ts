@@ -23,7 +23,7 @@ import { ConnectionCounter, RateLimiter } from './limits.js';
 import { createLogger, type Logger, maskIp, roomTag } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
-import { answerKnock, type Delivery, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
+import { answerKnock, type Delivery, type RoomState, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
 import { serveStatic, type StaticMount } from './static.js';
 import { RedisRoomStore } from './redis-store.js';
 import { MemoryRoomStore, type RoomStore } from './store.js';
@@ -51,6 +51,9 @@ const HARD_PAYLOAD_CAP = MAX_FRAME_BYTES * 2;
 /** How long `close()` waits for clients to close after `shutting-down` before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
+const CONN = Symbol('conn');
+type SocketWithConn = WebSocket & { [CONN]: Conn };
+
 interface Conn {
   id: string;
   ws: WebSocket;
@@ -58,8 +61,12 @@ interface Conn {
   alive: boolean;
   room: string | null;
   role: Role | null;
-  /** Frames are handled one at a time, in order, even when the store is asynchronous. */
-  chain: Promise<void>;
+  /**
+   * Frames are handled one at a time, in order, even when the store is asynchronous: `chain` is
+   * the last pending step, null when nothing is pending.
+   */
+  chain: Promise<void> | null;
+  pending: number;
   closed: boolean;
   /** The verified join token's claims, checked against the room and role at `join`. */
   claims: JoinTokenClaims | null;
@@ -113,6 +120,8 @@ class SignalingCore {
   /** Rooms with a participant on this process, with how many. */
   readonly #localRooms = new Map<string, number>();
   readonly metrics = new Metrics();
+  /** The store, when rooms are in memory and can be read synchronously. */
+  readonly #memory: MemoryRoomStore | null;
   #seq = 0;
   #closing = false;
 
@@ -132,6 +141,7 @@ class SignalingCore {
       { prefix: '/dist/', root: resolve(opts.distRoot) },
       { prefix: '/', root: resolve(opts.demoRoot) },
     ];
+    this.#memory = store instanceof MemoryRoomStore ? store : null;
     this.#perIp = new ConnectionCounter(opts.maxConnectionsPerIp);
     this.#rate = new RateLimiter(opts.messageRate, opts.messageBurst);
     store.setLocalSink((d) => this.#deliverLocal(d));
@@ -234,19 +244,53 @@ class SignalingCore {
       alive: true,
       room: null,
       role: null,
-      chain: Promise.resolve(),
+      chain: null,
+      pending: 0,
       closed: false,
     };
+    (ws as SocketWithConn)[CONN] = conn;
     this.#conns.set(conn.id, conn);
     this.#rate.attach(ip);
     this.metrics.inc('vc_connections_total');
     this.log.debug('connected', { conn: conn.id, ip: maskIp(conn.ip) });
-    ws.on('error', (err) => this.log.warn('socket error', { conn: conn.id, error: (err as { code?: string }).code ?? err.message }));
-    ws.on('pong', () => {
-      conn.alive = true;
-    });
-    ws.on('message', (data, isBinary) => this.#onFrame(conn, data as Buffer, isBinary));
-    ws.on('close', () => this.#onClose(conn));
+    // Shared listeners find their connection on the socket: thousands of sockets, four functions.
+    ws.on('error', this.#listeners.error);
+    ws.on('pong', this.#listeners.pong);
+    ws.on('message', this.#listeners.message);
+    ws.on('close', this.#listeners.close);
+  }
+
+  readonly #listeners = (() => {
+    const core = this;
+    return {
+      error(this: WebSocket, err: Error) {
+        core.log.warn('socket error', { conn: (this as SocketWithConn)[CONN].id, error: (err as { code?: string }).code ?? err.message });
+      },
+      pong(this: WebSocket) {
+        (this as SocketWithConn)[CONN].alive = true;
+      },
+      message(this: WebSocket, data: Buffer, isBinary: boolean) {
+        core.#onFrame((this as SocketWithConn)[CONN], data, isBinary);
+      },
+      close(this: WebSocket) {
+        core.#onClose((this as SocketWithConn)[CONN]);
+      },
+    };
+  })();
+
+  /** Runs `step` after everything already pending on this connection. */
+  #enqueue(conn: Conn, step: () => Promise<void>, what: string): void {
+    conn.pending++;
+    conn.chain = (conn.chain ?? Promise.resolve())
+      .then(step)
+      .catch((err: unknown) => {
+        // The room store failed (Redis unreachable): this connection cannot go on consistently.
+        this.log.error('handler failed', { conn: conn.id, type: what, error: err instanceof Error ? err.message : String(err) });
+        conn.ws.close(1011, 'internal-error');
+      })
+      .finally(() => {
+        if (--conn.pending === 0) conn.chain = null;
+      });
   }
 
   #onFrame(conn: Conn, data: Buffer, isBinary: boolean): void {
@@ -263,13 +307,19 @@ class SignalingCore {
     if (!parsed.ok) return this.#sendError(conn, parsed.code, parsed.reason);
     const msg = parsed.message;
     this.metrics.inc('vc_messages_total', ['type', msg.type]);
-    conn.chain = conn.chain
-      .then(() => this.#handle(conn, msg))
-      .catch((err: unknown) => {
-        // The room store failed (Redis unreachable): this connection cannot go on consistently.
-        this.log.error('handler failed', { conn: conn.id, type: msg.type, error: err instanceof Error ? err.message : String(err) });
-        conn.ws.close(1011, 'internal-error');
-      });
+    // The hot path: with rooms in memory and nothing pending, relay without a promise in sight.
+    if (this.#memory && conn.pending === 0 && (msg.type === 'description' || msg.type === 'candidate')) {
+      return this.#relay(conn, msg, this.#memory.readSync(conn.room ?? ''));
+    }
+    this.#enqueue(conn, () => this.#handle(conn, msg), msg.type);
+  }
+
+  #relay(conn: Conn, msg: ClientMessage, state: RoomState | null): void {
+    if (!conn.room || !conn.role) return this.#sendError(conn, SignalingErrorCode.NotJoined);
+    const target = relayTarget(state, conn.id, conn.role);
+    if ('code' in target) return this.#sendError(conn, target.code);
+    this.store.send([{ to: target.to, frame: reencodeRelay(msg) }]);
+    this.metrics.inc('vc_relayed_total');
   }
 
   async #handle(conn: Conn, msg: ClientMessage): Promise<void> {
@@ -283,13 +333,8 @@ class SignalingCore {
     if (!room || !role) return this.#sendError(conn, SignalingErrorCode.NotJoined);
     switch (msg.type) {
       case 'description':
-      case 'candidate': {
-        const target = relayTarget(await this.store.read(room), conn.id, role);
-        if ('code' in target) return this.#sendError(conn, target.code);
-        this.store.send([{ to: target.to, frame: reencodeRelay(msg) }]);
-        this.metrics.inc('vc_relayed_total');
-        return;
-      }
+      case 'candidate':
+        return this.#relay(conn, msg, await this.store.read(room));
       case 'admit':
       case 'decline':
         if (role !== 'doctor') return this.#sendError(conn, SignalingErrorCode.NotAllowed, 'only the doctor admits or declines');
@@ -359,14 +404,16 @@ class SignalingCore {
 
   #onClose(conn: Conn): void {
     conn.closed = true;
-    conn.chain = conn.chain
-      .then(() => this.#depart(conn, 'gone'))
-      .catch((err: unknown) => this.log.error('depart failed', { conn: conn.id, error: String(err) }))
-      .finally(() => {
-        this.#conns.delete(conn.id);
-        this.#perIp.release(conn.ip);
-        this.#rate.detach(conn.ip);
-      });
+    this.#enqueue(
+      conn,
+      () =>
+        this.#depart(conn, 'gone').finally(() => {
+          this.#conns.delete(conn.id);
+          this.#perIp.release(conn.ip);
+          this.#rate.detach(conn.ip);
+        }),
+      'close',
+    );
   }
 
   #deliverLocal(d: Delivery): void {
@@ -407,7 +454,8 @@ class SignalingCore {
     const deadline = setTimeout(() => {
       for (const conn of conns) conn.ws.terminate();
     }, SHUTDOWN_GRACE_MS);
-    await Promise.all(conns.map((c) => (c.ws.readyState === WebSocket.CLOSED ? c.chain : new Promise<void>((ok) => c.ws.once('close', () => ok())).then(() => c.chain))));
+    const settled = (c: Conn) => c.chain ?? undefined;
+    await Promise.all(conns.map((c) => (c.ws.readyState === WebSocket.CLOSED ? settled(c) : new Promise<void>((ok) => c.ws.once('close', () => ok())).then(() => settled(c)))));
     clearTimeout(deadline);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
