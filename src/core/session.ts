@@ -16,6 +16,16 @@ import { Emitter } from './emitter.js';
 import { ConsultError, ErrorCode } from './errors.js';
 import { acquireCamera, acquireLocalMedia, checkEnvironment, type GetUserMedia } from './media.js';
 import { PerfectNegotiator } from './negotiation.js';
+import {
+  Adapter,
+  grade,
+  PROFILES,
+  type QualityPreference,
+  type QualityReport,
+  type SendProfile,
+  StatsSampler,
+  worse,
+} from './quality.js';
 import { readSecurityInfo, type SecurityInfo } from './security.js';
 import { dtlsFingerprints, verificationCode } from './verification.js';
 
@@ -56,6 +66,8 @@ export interface StateChange {
 export interface MediaState {
   camera: boolean;
   microphone: boolean;
+  /** The camera is on but its video is paused because the link is too slow. */
+  videoPaused?: boolean;
 }
 
 /** A chat line, as shown: cleaned of invisible characters, never HTML. */
@@ -85,6 +97,8 @@ export interface SessionEvents {
   message: ChatEntry;
   /** The verification code of this connection, once DTLS is up. */
   verification: { code: string };
+  /** The quality level, the paused state of video or the sending profile changed. */
+  quality: QualityReport;
 }
 
 export interface SessionOptions {
@@ -102,6 +116,8 @@ export interface SessionOptions {
   displayName?: string;
   /** Set to false for an audio-only call. */
   video?: boolean;
+  /** `auto` (default) lets the link choose between HD, SD and audio only; the others fix the choice. */
+  quality?: QualityPreference;
   /** Replaces `navigator.mediaDevices.getUserMedia`, e.g. to add constraints or a processed stream. */
   getUserMedia?: GetUserMedia;
   /** Replaces the WebSocket transport. */
@@ -114,6 +130,17 @@ const ICE_DISCONNECTED_GRACE_MS = 2500;
 const CONNECT_WATCHDOG_MS = 10_000;
 /** How long the session tries to get a lost path back before it fails, in ms. */
 const RECONNECT_LIMIT_MS = 30_000;
+/**
+ * Delays before each attempt to reach the signaling server again, in ms, plus up to
+ * {@link SIGNALING_JITTER_MS} of random jitter so that many clients do not return at once.
+ * (LiveKit's client uses 0, 0.3, 1.2, 2.7, 4.8 s, then 7 s.)
+ */
+const SIGNALING_BACKOFF_MS = [0, 300, 1200, 2700, 4800, 7000];
+const SIGNALING_JITTER_MS = 1000;
+/** Attempts before giving up while no media flows (~50 s); with media flowing it keeps trying. */
+const SIGNALING_MAX_ATTEMPTS = 10;
+/** How often the statistics are sampled for the quality indicator and adaptation, in ms. */
+const QUALITY_INTERVAL_MS = 1000;
 
 /**
  * One side of a consultation, as a state machine over one RTCPeerConnection and one signaling
@@ -141,6 +168,15 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #iceDisconnectedTimer?: ReturnType<typeof setTimeout>;
   #connectWatchdog?: ReturnType<typeof setTimeout>;
+  /** The id from `joined`, to take this place back after a reconnect. */
+  #ticket?: string;
+  #signalAttempts = 0;
+  #signalTimer?: ReturnType<typeof setTimeout>;
+  #peerCapabilities: string[] = [];
+  #sampler?: StatsSampler;
+  #adapter?: Adapter;
+  #quality?: QualityReport;
+  #videoPaused = false;
   #reconnectDeadline?: ReturnType<typeof setTimeout>;
   /** Settles the pending `join()` once the server has answered (or the attempt is over). */
   #resolveJoin?: () => void;
@@ -173,7 +209,65 @@ export class ConsultSession extends Emitter<SessionEvents> {
     return this.#pc;
   }
   get localMedia(): MediaState {
-    return { camera: this.#cameraTrack()?.readyState === 'live', microphone: this.#microphoneOn && !!this.#audioTrack() };
+    return {
+      camera: this.#cameraTrack()?.readyState === 'live',
+      microphone: this.#microphoneOn && !!this.#audioTrack(),
+      videoPaused: this.#videoPaused,
+    };
+  }
+  /** The latest quality report, sampled every second during a call. */
+  get quality(): QualityReport | undefined {
+    return this.#quality;
+  }
+
+  /**
+   * Chooses how this side sends video: `auto` follows the link, `hd` and `sd` fix the resolution,
+   * `audio-only` turns the camera off (and `auto`, `hd` or `sd` turns it back on).
+   */
+  async setQuality(preference: QualityPreference): Promise<void> {
+    const previous = this.#options.quality ?? 'auto';
+    this.#options.quality = preference;
+    if (preference === 'audio-only') return this.setCameraEnabled(false);
+    if (previous === 'audio-only' && this.#localStream) await this.setCameraEnabled(true);
+    if (this.#adapter) await this.#applyProfile(this.#adapter.configure(preference, this.#peerCapabilities.includes('hd')));
+  }
+
+  /**
+   * A snapshot for support: state, quality figures, security facts, ICE servers (without
+   * credentials) and the path in use. It holds no names, messages or addresses.
+   */
+  async getDiagnostics(): Promise<Record<string, unknown>> {
+    const pc = this.#pc;
+    const candidates: Record<string, number> = {};
+    const codecs = new Set<string>();
+    if (pc) {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'local-candidate' || s.type === 'remote-candidate') {
+          const key = `${s.type === 'local-candidate' ? 'local' : 'remote'}-${s.candidateType}-${s.protocol}`;
+          candidates[key] = (candidates[key] ?? 0) + 1;
+        }
+        if (s.type === 'codec') codecs.add(s.mimeType);
+      });
+    }
+    return {
+      at: new Date().toISOString(),
+      userAgent: typeof navigator === 'object' ? navigator.userAgent : undefined,
+      state: this.#state,
+      role: this.#options.role,
+      error: this.#error?.code,
+      signaling: { connected: !!this.#transport && !this.#signalTimer, reconnectAttempts: this.#signalAttempts },
+      connectionState: pc?.connectionState,
+      iceConnectionState: pc?.iceConnectionState,
+      iceServers: this.#iceServers.map((server) => server.urls),
+      iceTransportPolicy: this.#options.iceTransportPolicy ?? 'all',
+      candidates,
+      codecs: [...codecs],
+      localMedia: this.localMedia,
+      remoteMedia: this.remoteMedia,
+      quality: this.#quality,
+      security: pc ? await readSecurityInfo(pc) : undefined,
+      verificationCode: this.#verificationCode,
+    };
   }
   get remoteMedia(): MediaState {
     return { ...this.#remoteMedia };
@@ -237,9 +331,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
     if (this.#state !== CallState.Idle && this.#state !== CallState.Ended && this.#state !== CallState.Failed) return;
     const run = ++this.#run;
     this.#error = undefined;
+    globalThis.addEventListener?.('online', this.#onOnline);
     this.#remoteMedia = { camera: true, microphone: true };
     this.#setState(CallState.Preparing);
-    const { server, room, role, token } = this.#options;
+    const { server, room, role } = this.#options;
     if (!server || !room || !role) {
       this.#fail(new ConsultError(ErrorCode.MissingConfiguration, 'server, room and role are required', true));
       return;
@@ -250,31 +345,23 @@ export class ConsultSession extends Emitter<SessionEvents> {
       return;
     }
 
-    const createTransport = this.#options.transport ?? ((url, t) => new WebSocketTransport(url, t));
     let transport: Transport;
     try {
-      transport = createTransport(server, token);
+      transport = this.#openSignaling(run);
     } catch (error) {
       this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, String(error), true, { cause: error }));
       return;
     }
-    this.#transport = transport;
-    transport.onMessage = (message) => {
-      if (run === this.#run) this.#onSignal(message);
-    };
-    transport.onInvalid = (code, reason) => {
-      if (run === this.#run) this.emit('error', new ConsultError(code as ErrorCode, reason, false));
-    };
-    transport.onClose = (info) => {
-      if (run === this.#run) this.#onTransportClose(info);
-    };
 
     // Media and the socket start together: the permission prompt is the slow part.
     const getUserMedia: GetUserMedia =
       this.#options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints));
     try {
       const [media] = await Promise.all([
-        acquireLocalMedia(getUserMedia, this.#options.video === false ? false : undefined),
+        acquireLocalMedia(
+          getUserMedia,
+          this.#options.video === false || this.#options.quality === 'audio-only' ? false : undefined,
+        ),
         transport.opened.catch((cause) => {
           throw new ConsultError(ErrorCode.SignalingUnreachable, 'The signaling server cannot be reached.', true, { cause });
         }),
@@ -369,13 +456,106 @@ export class ConsultSession extends Emitter<SessionEvents> {
 
   // ---- signaling ------------------------------------------------------------------------------
 
+  /** Opens a signaling connection whose events count only while `run` is current. */
+  #openSignaling(run: number): Transport {
+    const { server, token } = this.#options;
+    const createTransport = this.#options.transport ?? ((url, t) => new WebSocketTransport(url, t));
+    const transport = createTransport(server, token);
+    this.#transport = transport;
+    transport.onMessage = (message) => {
+      if (run === this.#run && transport === this.#transport) this.#onSignal(message);
+    };
+    transport.onInvalid = (code, reason) => {
+      if (run === this.#run) this.emit('error', new ConsultError(code as ErrorCode, reason, false));
+    };
+    transport.onClose = (info) => {
+      if (run === this.#run && transport === this.#transport) this.#onTransportClose(info);
+    };
+    return transport;
+  }
+
+  /** After the signaling connection dropped: try again with backoff, and take our place back. */
+  #scheduleSignalingReconnect(): void {
+    if (this.#signalTimer) return;
+    const attempt = this.#signalAttempts++;
+    const mediaFlows = this.#pc?.connectionState === 'connected';
+    if (attempt >= SIGNALING_MAX_ATTEMPTS && !mediaFlows) {
+      this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, 'The connection to the signaling server was lost.', true));
+      return;
+    }
+    const base = SIGNALING_BACKOFF_MS[Math.min(attempt, SIGNALING_BACKOFF_MS.length - 1)]!;
+    const delay = base + (attempt === 0 ? 0 : Math.random() * SIGNALING_JITTER_MS);
+    const run = this.#run;
+    this.#signalTimer = this.#timeout(() => {
+      this.#signalTimer = undefined;
+      if (run !== this.#run) return;
+      let transport: Transport;
+      try {
+        transport = this.#openSignaling(run);
+      } catch {
+        this.#scheduleSignalingReconnect();
+        return;
+      }
+      transport.opened.then(
+        () => {
+          if (run !== this.#run || transport !== this.#transport) return;
+          const { room, role } = this.#options;
+          transport.send({ type: 'join', room, role, ...(this.#ticket ? { resume: this.#ticket } : {}) });
+        },
+        () => {
+          if (run === this.#run && transport === this.#transport) this.#scheduleSignalingReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  /** Reconnects at once (the browser says it is back online), instead of waiting for the backoff. */
+  #onOnline = () => {
+    if (this.#state === CallState.Idle || this.#state === CallState.Ended || this.#state === CallState.Failed) return;
+    if (this.#signalTimer) {
+      clearTimeout(this.#signalTimer);
+      this.#timers.delete(this.#signalTimer);
+      this.#signalTimer = undefined;
+      this.#signalAttempts = 0;
+      this.#scheduleSignalingReconnect();
+    }
+    if (this.#pc && this.#pc.connectionState !== 'connected') this.#restartIce();
+  };
+
+  /** Starts a new ICE generation; a local offer that never got an answer is rolled back first. */
+  #restartIce(): void {
+    const pc = this.#pc;
+    if (!pc) return;
+    if (pc.signalingState === 'have-local-offer') {
+      void pc.setLocalDescription({ type: 'rollback' }).then(
+        () => pc === this.#pc && pc.restartIce(),
+        () => {},
+      );
+    } else pc.restartIce();
+  }
+
+  /** The other side is present (again): start the call, or mend a connection that is not up. */
+  #onPeerPresent(): void {
+    const pc = this.#pc;
+    if (!pc || pc.connectionState === 'closed') {
+      this.#startCall();
+      return;
+    }
+    if (pc.connectionState === 'connected') return;
+    // Offers and candidates may have been lost while signaling was away: the impolite side
+    // starts a new ICE generation, which carries everything again.
+    if (!this.#polite) this.#restartIce();
+  }
+
   #onSignal(message: ServerMessage): void {
     switch (message.type) {
       case 'joined':
         this.#polite = message.polite;
+        this.#ticket = message.session;
+        this.#signalAttempts = 0;
         this.#iceServers = this.#options.iceServers ?? message.iceServers;
-        if (message.peer) this.#startCall();
-        else this.#setState(CallState.Waiting);
+        if (message.peer) this.#onPeerPresent();
+        else if (this.#pc?.connectionState !== 'connected') this.#setState(CallState.Waiting);
         this.#settleJoin();
         break;
       case 'knock':
@@ -386,7 +566,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         break;
       case 'peer-joined':
         this.#knocking = false;
-        this.#startCall();
+        this.#onPeerPresent();
         break;
       case 'peer-left':
         if (message.reason === 'left') this.#end('peer-hangup');
@@ -423,12 +603,14 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#onServerError(info.code, info.reason, true);
       return;
     }
-    if (this.#pc?.connectionState === 'connected') {
-      // Media goes on without the signaling server; only a new negotiation would need it.
-      this.emit('error', new ConsultError(ErrorCode.SignalingUnreachable, info.reason, false));
+    if (!this.#ticket) {
+      // Never got into the room: there is nothing to go back to.
+      this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, 'The connection to the signaling server was lost.', true));
       return;
     }
-    this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, 'The connection to the signaling server was lost.', true));
+    // Media goes on without the signaling server; only a new negotiation needs it, so reconnect.
+    this.#transport = undefined;
+    this.#scheduleSignalingReconnect();
   }
 
   // ---- the peer connection ---------------------------------------------------------------------
@@ -456,6 +638,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
       for (const track of this.#localStream?.getTracks() ?? []) {
         if (!sending.has(track)) pc.addTrack(track, this.#localStream!);
       }
+      void this.#prioritiseAudio(pc);
     };
     this.#negotiator = new PerfectNegotiator(pc, this.#polite, {
       sendDescription: (description) => this.#transport?.send({ type: 'description', description }),
@@ -472,6 +655,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
       if (pc === this.#pc) this.#onConnectionState(pc.connectionState);
     });
     if (!this.#polite) addLocalMedia();
+    this.#sampler = new StatsSampler();
+    this.#adapter = new Adapter(this.#options.quality ?? 'auto');
+    this.#videoPaused = false;
+    this.#scheduleQualitySample(pc);
     // A first connection that never gets going (no candidates, a lost offer) is restarted, and
     // fails at the reconnect limit like any lost connection.
     this.#connectWatchdog = this.#timeout(() => {
@@ -479,6 +666,97 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#armReconnectDeadline();
       if (!this.#polite) pc.restartIce();
     }, CONNECT_WATCHDOG_MS);
+  }
+
+  /** Voice matters most in a consultation: audio packets go first when the link is congested. */
+  async #prioritiseAudio(pc: RTCPeerConnection): Promise<void> {
+    for (const sender of pc.getSenders()) {
+      if (sender.track?.kind !== 'audio') continue;
+      const parameters = sender.getParameters();
+      if (!parameters.encodings?.length) continue;
+      for (const encoding of parameters.encodings) {
+        encoding.priority = 'high';
+        encoding.networkPriority = 'high';
+      }
+      await sender.setParameters(parameters).catch(() => {});
+    }
+  }
+
+  // ---- quality ---------------------------------------------------------------------------------
+
+  #scheduleQualitySample(pc: RTCPeerConnection): void {
+    this.#timeout(async () => {
+      if (pc !== this.#pc) return;
+      await this.#sampleQuality(pc).catch(() => {});
+      if (pc === this.#pc) this.#scheduleQualitySample(pc);
+    }, QUALITY_INTERVAL_MS);
+  }
+
+  async #sampleQuality(pc: RTCPeerConnection): Promise<void> {
+    const sample = await this.#sampler?.sample(pc);
+    if (!sample || pc !== this.#pc || !this.#adapter) return;
+    const connected = pc.connectionState === 'connected';
+    if (connected) {
+      const profile = this.#adapter.next(sample.outgoing);
+      if (profile !== this.#currentProfile()) await this.#applyProfile(profile);
+    }
+    const outgoing = { ...sample.outgoing, level: connected ? grade(sample.outgoing) : ('lost' as const) };
+    const incoming = {
+      ...sample.incoming,
+      level: connected && sample.receiving ? grade(sample.incoming) : ('lost' as const),
+    };
+    const report: QualityReport = {
+      level: worse(outgoing.level, incoming.level),
+      outgoing,
+      incoming,
+      videoPaused: this.#videoPaused,
+      profile: this.#adapter.profile,
+    };
+    const previous = this.#quality;
+    this.#quality = report;
+    if (
+      !previous ||
+      previous.level !== report.level ||
+      previous.outgoing.level !== report.outgoing.level ||
+      previous.incoming.level !== report.incoming.level ||
+      previous.videoPaused !== report.videoPaused ||
+      previous.profile !== report.profile
+    ) {
+      this.emit('quality', report);
+    }
+  }
+
+  #appliedProfile: SendProfile = 'sd';
+  #currentProfile(): SendProfile {
+    return this.#appliedProfile;
+  }
+
+  /** Puts a sending profile into effect: capture size and encoder ceiling, or video paused. */
+  async #applyProfile(profile: SendProfile): Promise<void> {
+    this.#appliedProfile = profile;
+    const sender = this.#videoSender();
+    const paused = profile === 'paused';
+    if (sender) {
+      const parameters = sender.getParameters();
+      if (parameters.encodings?.length) {
+        for (const encoding of parameters.encodings) {
+          encoding.active = !paused;
+          if (!paused) encoding.maxBitrate = PROFILES[profile].maxBitrate;
+        }
+        // Camera video keeps its frame rate and gives up resolution first (a face stays fluid).
+        (parameters as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference = 'maintain-framerate';
+        await sender.setParameters(parameters).catch(() => {});
+      }
+    }
+    const track = this.#cameraTrack();
+    if (!paused && track) {
+      const { width, height } = PROFILES[profile];
+      await track.applyConstraints({ width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30, max: 30 } }).catch(() => {});
+    }
+    if (paused !== this.#videoPaused) {
+      this.#videoPaused = paused;
+      this.#announceMedia();
+    }
   }
 
   #openControlChannel(pc: RTCPeerConnection): void {
@@ -500,19 +778,21 @@ export class ConsultSession extends Emitter<SessionEvents> {
       case 'connected':
         this.#clearIceTimers();
         this.#setState(CallState.Connected);
+        // A path that came back may have lost the signaling connection on the way: reconnect now.
+        if (!this.#transport && !this.#signalTimer && this.#ticket) this.#scheduleSignalingReconnect();
         if (this.#pc) void this.#deriveVerification(this.#pc);
         break;
       case 'disconnected':
         if (this.#state !== CallState.Connected) return;
         this.#setState(CallState.Reconnecting);
         this.#armReconnectDeadline();
-        this.#iceDisconnectedTimer = this.#timeout(() => this.#pc?.restartIce(), ICE_DISCONNECTED_GRACE_MS);
+        this.#iceDisconnectedTimer = this.#timeout(() => this.#restartIce(), ICE_DISCONNECTED_GRACE_MS);
         break;
       case 'failed':
         if (this.#state === CallState.Connecting || this.#state === CallState.Connected || this.#state === CallState.Reconnecting) {
           this.#setState(CallState.Reconnecting);
           this.#armReconnectDeadline();
-          this.#pc?.restartIce();
+          this.#restartIce();
         }
         break;
     }
@@ -535,10 +815,12 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #onControl(message: ControlMessage): void {
     switch (message.type) {
       case 'media':
-        this.#remoteMedia = { camera: message.camera, microphone: message.microphone };
+        this.#remoteMedia = { camera: message.camera, microphone: message.microphone, videoPaused: message.videoPaused === true };
         this.emit('remote-media', this.remoteMedia);
         break;
       case 'hello': {
+        this.#peerCapabilities = message.capabilities;
+        this.#adapter?.configure(this.#options.quality ?? 'auto', message.capabilities.includes('hd'));
         const name = cleanName(message.name);
         if (name === this.#peerName) break;
         this.#peerName = name;
@@ -556,7 +838,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #sendHello(): void {
     if (this.#control?.readyState !== 'open') return;
     const name = cleanName(this.#options.displayName ?? '');
-    this.#control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', name, capabilities: ['chat'] }));
+    this.#control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', name, capabilities: ['chat', 'hd'] }));
   }
 
   /** Derives the verification code from the certificates DTLS actually used. */
@@ -627,6 +909,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#negotiator = this.#control = this.#pc = this.#remoteStream = undefined;
     this.#verificationCode = undefined;
     this.#peerName = '';
+    this.#sampler = this.#adapter = this.#quality = undefined;
+    this.#appliedProfile = 'sd';
+    this.#videoPaused = false;
+    this.#peerCapabilities = [];
   }
 
   #settleJoin(): void {
@@ -638,6 +924,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #teardown(): void {
     this.#run++;
     this.#settleJoin();
+    globalThis.removeEventListener?.('online', this.#onOnline);
+    this.#ticket = undefined;
+    this.#signalAttempts = 0;
+    this.#signalTimer = undefined;
     this.#closePeer();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../core/errors.js';
+import type { QualityReport } from '../core/quality.js';
 import type { CallState, EndReason } from '../core/session.js';
 
 /** Detail of `vc-state-change`. */
@@ -46,6 +47,9 @@ export interface VerificationDetail {
   code: string;
 }
 
+/** Detail of `vc-quality-change`: the level, the figures for each direction, and whether video is paused. */
+export type { QualityReport as QualityDetail } from '../core/quality.js';
+
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */
 export function fire<T>(target: EventTarget, type: string, detail: T): boolean {
   return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
@@ -59,5 +63,6 @@ declare global {
     'vc-peer-name': CustomEvent<PeerNameDetail>;
     'vc-message': CustomEvent<MessageDetail>;
     'vc-verification': CustomEvent<VerificationDetail>;
+    'vc-quality-change': CustomEvent<QualityReport>;
   }
 }

@@ -31,6 +31,7 @@ export class SessionController implements ReactiveController {
       'peer-name',
       'message',
       'verification',
+      'quality',
     ];
     this.#unsubscribe = events.map((type) =>
       this.session.on(type, (detail) => {

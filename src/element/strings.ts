@@ -46,6 +46,12 @@ export interface Strings {
   mediaCipher: string;
   pathDirect: string;
   pathRelayed: string;
+  qualityLabel: (direction: 'incoming' | 'outgoing', level: string) => string;
+  levels: Record<'good' | 'fair' | 'poor' | 'lost', string>;
+  videoPausedLocal: string;
+  videoPausedRemote: string;
+  poorLink: string;
+  saveBandwidth: string;
   doctor: string;
   patient: string;
   errors: Partial<Record<ErrorCode, ErrorText>> & { unknown: ErrorText };
@@ -91,6 +97,13 @@ const en: Strings = {
   mediaCipher: 'Audio and video (SRTP)',
   pathDirect: 'Direct connection between the two browsers.',
   pathRelayed: 'Relayed through the clinic’s TURN server, which only sees encrypted data.',
+  qualityLabel: (direction, level) => `${direction === 'incoming' ? 'Receiving' : 'Sending'}: ${level}`,
+  levels: { good: 'good connection', fair: 'fair connection', poor: 'poor connection', lost: 'connection lost' },
+  videoPausedLocal: 'Your video is paused to keep your voice clear. It comes back when the connection improves.',
+  videoPausedRemote: 'Video paused to keep the voice clear',
+  poorLink:
+    'Your connection is weak. Close other programs and tabs that use the internet, or move closer to your router.',
+  saveBandwidth: 'Turn camera off to keep the sound clear',
   doctor: 'Doctor',
   patient: 'Patient',
   errors: {
@@ -206,6 +219,13 @@ const de: Strings = {
   mediaCipher: 'Ton und Bild (SRTP)',
   pathDirect: 'Direkte Verbindung zwischen den beiden Browsern.',
   pathRelayed: 'Über den TURN-Server der Praxis weitergeleitet, der nur verschlüsselte Daten sieht.',
+  qualityLabel: (direction, level) => `${direction === 'incoming' ? 'Empfang' : 'Senden'}: ${level}`,
+  levels: { good: 'gute Verbindung', fair: 'mittlere Verbindung', poor: 'schwache Verbindung', lost: 'Verbindung unterbrochen' },
+  videoPausedLocal: 'Ihr Video ist pausiert, damit Ihre Stimme klar bleibt. Es kommt zurück, sobald die Verbindung besser wird.',
+  videoPausedRemote: 'Video pausiert, damit die Stimme klar bleibt',
+  poorLink:
+    'Ihre Verbindung ist schwach. Schließen Sie andere Programme und Tabs, die das Internet nutzen, oder gehen Sie näher an den Router.',
+  saveBandwidth: 'Kamera ausschalten, damit der Ton klar bleibt',
   doctor: 'Ärztin/Arzt',
   patient: 'Patient/in',
   errors: {

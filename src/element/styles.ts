@@ -305,6 +305,38 @@ export const styles = css`
   .icon {
     position: relative;
   }
+  .bars {
+    position: absolute;
+    display: inline-flex;
+    align-items: flex-end;
+    gap: 2px;
+    height: 16px;
+    padding: 4px 6px;
+    border-radius: 6px;
+    background: rgb(0 0 0 / 55%);
+    z-index: 1;
+  }
+  .bars.incoming {
+    right: 12px;
+    top: 12px;
+  }
+  .bars.outgoing {
+    right: 16px;
+    bottom: 16px;
+  }
+  .bars i {
+    display: block;
+    width: 4px;
+    background: rgb(255 255 255 / 30%);
+    border-radius: 1px;
+  }
+  .bars i:nth-child(1) { height: 25%; }
+  .bars i:nth-child(2) { height: 50%; }
+  .bars i:nth-child(3) { height: 75%; }
+  .bars i:nth-child(4) { height: 100%; }
+  .bars[data-level='good'] i.on { background: #3ccf6e; }
+  .bars[data-level='fair'] i.on { background: var(--vc-warning); }
+  .bars[data-level='poor'] i.on { background: var(--vc-danger); }
   .row {
     display: flex;
     gap: 12px;

@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { ConsultError } from '../core/errors.js';
+import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
 import { CallState, type ChatEntry, type StateChange } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
@@ -36,6 +37,7 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-peer-name - The other person's display name arrived or changed. Detail: `{name}`.
  * @fires vc-message - A chat line was sent or received. Detail: `{id, text, from, sentAt}`.
  * @fires vc-verification - The verification code of the connection is known. Detail: `{code}`.
+ * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
  *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
  * @slot waiting - Shown in the waiting room.
@@ -50,6 +52,7 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart button - Every button.
  * @csspart join-button - The join button.
  * @csspart hangup-button - The leave button.
+ * @csspart quality - The signal bars on a video (with `incoming` or `outgoing`).
  * @csspart peer-name - The other person's name on their video.
  * @csspart chat - The chat panel.
  * @csspart chat-button - The button that opens the chat (with the unread count).
@@ -82,6 +85,7 @@ export class VideoConsult extends LitElement {
     autoJoin: { type: Boolean, attribute: 'auto-join' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     iceServers: { attribute: false },
+    quality: { reflect: true },
     strings: { attribute: false },
     _warnings: { state: true, attribute: false },
     _soundBlocked: { state: true, attribute: false },
@@ -110,6 +114,11 @@ export class VideoConsult extends LitElement {
   iceTransportPolicy: RTCIceTransportPolicy | '' = '';
   /** ICE servers to use instead of those the signaling server hands out. */
   iceServers?: RTCIceServer[];
+  /**
+   * How this side sends video: `auto` (default) follows the link between HD, SD and audio only;
+   * `hd` and `sd` fix the resolution; `audio-only` turns the camera off.
+   */
+  quality: QualityPreference = 'auto';
   /** Overrides for any of the element's texts. */
   strings?: Partial<Strings>;
 
@@ -129,6 +138,7 @@ export class VideoConsult extends LitElement {
     'peer-name': ({ name }) => fire(this, 'vc-peer-name', { name }),
     message: (entry) => this.#onMessage(entry),
     verification: ({ code }) => fire(this, 'vc-verification', { code }),
+    quality: (report) => fire<QualityReport>(this, 'vc-quality-change', report),
   });
 
   // ---- read-only state ---------------------------------------------------------------------------
@@ -180,6 +190,7 @@ export class VideoConsult extends LitElement {
       ...(this.iceTransportPolicy ? { iceTransportPolicy: this.iceTransportPolicy } : {}),
       displayName: this.displayName,
       video: !this.audioOnly,
+      quality: this.quality,
     });
     this.#messages = [];
     this.#unread = 0;
@@ -224,6 +235,19 @@ export class VideoConsult extends LitElement {
     return this.#controller.session.getSecurityInfo();
   }
 
+  /** The latest quality report (sampled every second during a call). */
+  get connectionQuality(): QualityReport | undefined {
+    return this.#controller.session.quality;
+  }
+
+  /**
+   * A snapshot for support staff: state, quality figures, security facts, ICE configuration and
+   * the path in use. It holds no names, messages or addresses; `JSON.stringify` it to copy.
+   */
+  async getDiagnostics(): Promise<Record<string, unknown>> {
+    return this.#controller.session.getDiagnostics();
+  }
+
   /** The connection's statistics, for diagnostics; undefined outside a call. */
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.#controller.session.peerConnection?.getStats();
@@ -240,6 +264,9 @@ export class VideoConsult extends LitElement {
     super.updated(changed);
     if (changed.has('displayName') && changed.get('displayName') !== undefined) {
       this.#controller.session.setDisplayName(this.displayName);
+    }
+    if (changed.has('quality') && changed.get('quality') !== undefined && this.state !== CallState.Idle) {
+      void this.#controller.session.setQuality(this.quality);
     }
     const session = this.#controller.session;
     this.#attach('video.local', session.localStream);
@@ -325,6 +352,7 @@ export class VideoConsult extends LitElement {
   }
 
   #toggleCamera = () => void this.setCameraEnabled(!this.cameraEnabled);
+  #saveBandwidth = () => void this.setCameraEnabled(false);
   #toggleMicrophone = () => this.setMicrophoneEnabled(!this.microphoneEnabled);
   #join = () => void this.join();
   #leave = () => this.leave();
@@ -353,6 +381,10 @@ export class VideoConsult extends LitElement {
             ?hidden=${!hasLocal || !session.localMedia.camera}
           ></video>
           ${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
+          ${inCall && remote.camera && remote.videoPaused
+            ? html`<div class="panel"><p class="message">${strings.videoPausedRemote}</p></div>`
+            : nothing}
+          ${this.#renderBars(strings, 'incoming', inCall)} ${this.#renderBars(strings, 'outgoing', inCall)}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
           <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
           ${this.#renderChat(strings, inCall)} ${this.#renderInfo(strings)}
@@ -372,20 +404,7 @@ export class VideoConsult extends LitElement {
             <slot name="waiting"></slot>
           </div>
           ${this.#renderPanel(strings, state)}
-          <div part="notices" class="notices" ?hidden=${this._warnings.length === 0 && !this._soundBlocked}>
-            ${this._soundBlocked
-              ? html`<button part="button unmute-button" class="primary" @click=${this.#enableSound}>
-                  ${strings.enableSound}
-                </button>`
-              : nothing}
-            ${this._warnings.map((w) => {
-              const text = errorText(strings, w.code);
-              return html`<div class="notice" role="alert" data-code=${w.code}>
-                <p><strong>${text.title}</strong> ${text.remedy}</p>
-                <button part="button" class="small" @click=${() => this.#dismiss(w.code)}>${strings.dismiss}</button>
-              </div>`;
-            })}
-          </div>
+          ${this.#renderNotices(strings, inCall)}
         </div>
         <div part="controls" class="controls" ?hidden=${!hasLocal}>
           ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, strings.microphoneOn, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
@@ -419,6 +438,50 @@ export class VideoConsult extends LitElement {
         </div>
       </div>
     `;
+  }
+
+  /** Warnings that do not end the call, newest last; the box is hidden when there are none. */
+  #renderNotices(strings: Strings, inCall: boolean) {
+    const session = this.#controller.session;
+    const notices: unknown[] = [];
+    if (this._soundBlocked) {
+      notices.push(html`<button part="button unmute-button" class="primary" @click=${this.#enableSound}>${strings.enableSound}</button>`);
+    }
+    if (inCall && session.localMedia.videoPaused) {
+      notices.push(html`<div class="notice" role="status" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
+    } else if (inCall && session.quality?.outgoing.level === 'poor' && this.cameraEnabled) {
+      notices.push(html`<div class="notice" role="status" data-code="poor-link">
+        <p>${strings.poorLink}</p>
+        <button part="button" class="small" @click=${this.#saveBandwidth}>${strings.saveBandwidth}</button>
+      </div>`);
+    }
+    for (const w of this._warnings) {
+      const text = errorText(strings, w.code);
+      notices.push(html`<div class="notice" role="alert" data-code=${w.code}>
+        <p><strong>${text.title}</strong> ${text.remedy}</p>
+        <button part="button" class="small" @click=${() => this.#dismiss(w.code)}>${strings.dismiss}</button>
+      </div>`);
+    }
+    return html`<div part="notices" class="notices" ?hidden=${notices.length === 0}>${notices}</div>`;
+  }
+
+  /** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost. */
+  #renderBars(strings: Strings, direction: 'incoming' | 'outgoing', inCall: boolean) {
+    const report = this.#controller.session.quality?.[direction];
+    const level = report?.level ?? 'good';
+    const lit = { good: 4, fair: 3, poor: 2, lost: 0 }[level];
+    const label = strings.qualityLabel(direction, strings.levels[level]);
+    return html`<span
+      part="quality ${direction}"
+      class="bars ${direction}"
+      data-level=${level}
+      role="img"
+      aria-label=${label}
+      title=${label}
+      ?hidden=${!inCall || !report}
+    >
+      ${[1, 2, 3, 4].map((i) => html`<i class=${i <= lit ? 'on' : ''}></i>`)}
+    </span>`;
   }
 
   #renderChat(strings: Strings, inCall: boolean) {

@@ -28,6 +28,8 @@ export interface MediaStateMessage {
   type: 'media';
   camera: boolean;
   microphone: boolean;
+  /** The camera is on but its video is paused because the link is too slow (optional, default false). */
+  videoPaused?: boolean;
 }
 
 /** A chat line. `id` is the sender's, unique within the call. */
@@ -77,7 +79,11 @@ export function parseControlMessage(data: unknown): ControlMessage | undefined {
   if (o.v !== PROTOCOL_VERSION) return undefined;
   switch (o.type) {
     case 'media':
-      return typeof o.camera === 'boolean' && typeof o.microphone === 'boolean' ? (o as unknown as MediaStateMessage) : undefined;
+      return typeof o.camera === 'boolean' &&
+        typeof o.microphone === 'boolean' &&
+        (o.videoPaused === undefined || typeof o.videoPaused === 'boolean')
+        ? (o as unknown as MediaStateMessage)
+        : undefined;
     case 'hello':
       return typeof o.name === 'string' &&
         o.name.length <= 4 * MAX_NAME_CHARS &&

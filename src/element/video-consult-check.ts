@@ -1,0 +1,527 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import {
+  CheckCode,
+  CheckStatus,
+  STEP_ORDER,
+  StepId,
+  audioOutputs,
+  describeBrowser,
+  playTestSound,
+  runPrecallCheck,
+  type BrowserName,
+  type PrecallReport,
+  type StepResult,
+} from '../core/precall/index.js';
+import { fire } from './events.js';
+import { fill, resolveCheckStrings, type CheckStrings, type CheckStringsOverrides } from './check-strings.js';
+
+/** How long the speakers question waits for an answer before it counts as unconfirmed. */
+const SOUND_ANSWER_MS = 30_000;
+
+const BRAND: Record<BrowserName, string> = { chrome: 'Chrome', edge: 'Edge', firefox: 'Firefox', safari: 'Safari', other: '' };
+const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', fail: '✕', skip: '–', running: '…' };
+
+/**
+ * A pre-call check for patients and doctors: browser, camera, microphone, speakers, the
+ * connection to the signaling server, the network paths (direct UDP and the TURN relay over UDP,
+ * TCP and TLS) and the quality through the relay, each with what it found and what to do. It
+ * contacts only the configured signaling server (no room is joined) and ICE servers.
+ *
+ * It starts by itself when placed on a page, unless it has the `manual` attribute; `run()` starts
+ * it (again).
+ *
+ * @summary Test your setup before a consultation.
+ *
+ * @fires vc-check-step - A step finished. Detail: the step's result `{id, status, code, figures, durationMs, paths?}`.
+ * @fires vc-check-complete - The check finished. Detail: the whole report (`PrecallReport`), with `text` for support.
+ *
+ * @slot intro - Shown above the steps, e.g. the practice's instructions.
+ *
+ * @csspart base - The element's frame.
+ * @csspart verdict - The overall result with the advice.
+ * @csspart steps - The list of steps.
+ * @csspart step - One step; `data-step` names it, `data-status` is `running`, `pass`, `warn`, `fail` or `skip`.
+ * @csspart preview - The live camera picture while the camera is checked.
+ * @csspart level - The microphone level meter.
+ * @csspart button - Every button.
+ * @csspart report - The copyable report.
+ *
+ * @cssprop [--vc-background=#10151c] - Background of the element.
+ * @cssprop [--vc-surface=#1d2530] - Background of the steps.
+ * @cssprop [--vc-foreground=#f4f6f8] - Text colour.
+ * @cssprop [--vc-muted=#aab4c0] - Secondary text colour.
+ * @cssprop [--vc-accent=#2f7de1] - Buttons, focus rings and the level meter.
+ * @cssprop [--vc-success=#2fa86a] - Passed steps.
+ * @cssprop [--vc-warning=#f0b429] - Warnings.
+ * @cssprop [--vc-danger=#d93a3a] - Problems.
+ * @cssprop [--vc-radius=12px] - Corner radius.
+ * @cssprop [--vc-font-family=system-ui] - Font; the element loads no web fonts.
+ */
+export class VideoConsultCheck extends LitElement {
+  static override styles = css`
+    :host {
+      --vc-background: #10151c;
+      --vc-surface: #1d2530;
+      --vc-foreground: #f4f6f8;
+      --vc-muted: #aab4c0;
+      --vc-accent: #2f7de1;
+      --vc-success: #2fa86a;
+      --vc-warning: #f0b429;
+      --vc-danger: #d93a3a;
+      --vc-radius: 12px;
+      --vc-font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+      display: block;
+      color: var(--vc-foreground);
+      background: var(--vc-background);
+      border-radius: var(--vc-radius);
+      font-family: var(--vc-font-family);
+      font-size: 16px;
+      line-height: 1.4;
+      padding: 16px;
+    }
+    :host([hidden]),
+    [hidden] {
+      display: none !important;
+    }
+    h2 {
+      margin: 0 0 12px;
+      font-size: 1.25em;
+    }
+    .verdict {
+      padding: 12px 16px;
+      margin-bottom: 12px;
+      border-radius: calc(var(--vc-radius) / 2);
+      background: var(--vc-surface);
+      border-left: 4px solid var(--vc-muted);
+    }
+    .verdict[data-status='pass'] {
+      border-color: var(--vc-success);
+    }
+    .verdict[data-status='warn'] {
+      border-color: var(--vc-warning);
+    }
+    .verdict[data-status='fail'] {
+      border-color: var(--vc-danger);
+    }
+    .verdict p {
+      margin: 0;
+      font-weight: 600;
+    }
+    ol {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: grid;
+      gap: 8px;
+    }
+    li {
+      display: grid;
+      grid-template-columns: 28px 1fr;
+      gap: 4px 8px;
+      padding: 10px 12px;
+      background: var(--vc-surface);
+      border-radius: calc(var(--vc-radius) / 2);
+    }
+    .icon {
+      width: 24px;
+      height: 24px;
+      border-radius: 50%;
+      display: grid;
+      place-items: center;
+      font-weight: 700;
+      background: var(--vc-muted);
+      color: var(--vc-background);
+    }
+    [data-status='pass'] .icon {
+      background: var(--vc-success);
+    }
+    [data-status='warn'] .icon {
+      background: var(--vc-warning);
+    }
+    [data-status='fail'] .icon {
+      background: var(--vc-danger);
+    }
+    .body {
+      min-width: 0;
+    }
+    .name {
+      font-weight: 600;
+    }
+    .finding,
+    .help {
+      margin: 2px 0 0;
+    }
+    .help {
+      color: var(--vc-muted);
+    }
+    video {
+      display: block;
+      width: min(240px, 100%);
+      margin-top: 8px;
+      border-radius: calc(var(--vc-radius) / 2);
+      background: #000;
+      transform: scaleX(-1);
+    }
+    .level {
+      height: 8px;
+      margin-top: 8px;
+      border-radius: 4px;
+      background: var(--vc-background);
+      overflow: hidden;
+    }
+    .level span {
+      display: block;
+      height: 100%;
+      background: var(--vc-accent);
+      transition: width 90ms linear;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+      align-items: center;
+      margin-top: 8px;
+    }
+    button,
+    select {
+      font: inherit;
+      min-height: 44px;
+      padding: 0 16px;
+      border-radius: calc(var(--vc-radius) / 2);
+      border: 1px solid var(--vc-muted);
+      background: transparent;
+      color: inherit;
+      cursor: pointer;
+    }
+    button.primary {
+      background: var(--vc-accent);
+      border-color: var(--vc-accent);
+    }
+    button:focus-visible,
+    select:focus-visible {
+      outline: 3px solid var(--vc-accent);
+      outline-offset: 2px;
+    }
+    ul.advice {
+      margin: 8px 0 0;
+      padding-left: 20px;
+    }
+    details {
+      margin-top: 12px;
+    }
+    textarea {
+      width: 100%;
+      box-sizing: border-box;
+      min-height: 12em;
+      margin-top: 8px;
+      font-family: ui-monospace, monospace;
+      font-size: 12px;
+      color: inherit;
+      background: var(--vc-surface);
+      border: 1px solid var(--vc-muted);
+      border-radius: calc(var(--vc-radius) / 2);
+    }
+  `;
+
+  static override properties = {
+    server: { reflect: true },
+    token: {},
+    iceServers: { attribute: false },
+    relayPorts: { attribute: 'relay-ports' },
+    manual: { type: Boolean, reflect: true },
+    audioOnly: { type: Boolean, attribute: 'audio-only', reflect: true },
+    strings: { attribute: false },
+    _steps: { state: true },
+    _running: { state: true },
+    _report: { state: true },
+    _level: { state: true },
+    _askSound: { state: true },
+    _outputs: { state: true },
+    _copied: { state: true },
+  };
+
+  /** The signaling server's WebSocket URL, as for `<video-consult>`. The check opens and closes one WebSocket; it joins no room. */
+  server = '';
+  /** A join token, when the server refuses connections without one (sent as a WebSocket subprotocol, as a call does). */
+  token = '';
+  /** The ICE servers a call uses (STUN, and TURN with credentials from the clinic's backend). */
+  iceServers?: RTCIceServer[];
+  /** The TURN server's relay port range, e.g. `49152-65535`, named in the firewall advice. */
+  relayPorts = '';
+  /** Do not start by itself; wait for `run()`. */
+  manual = false;
+  /** Check sound only, without a camera. */
+  audioOnly = false;
+  /** Overrides for any of the element's texts. */
+  strings?: CheckStringsOverrides;
+
+  private _steps = new Map<StepId, StepResult>();
+  private _running = false;
+  private _report?: PrecallReport;
+  private _level = 0;
+  private _askSound = false;
+  private _outputs: MediaDeviceInfo[] = [];
+  private _copied = false;
+
+  #abort?: AbortController;
+  #runs = 0;
+  #stream?: MediaStream;
+  #answer?: (heard: boolean | undefined) => void;
+  #sinkId = '';
+
+  // ---- read-only state -------------------------------------------------------------------------------
+
+  /** The last finished check, or undefined while none has finished. */
+  get report(): PrecallReport | undefined {
+    return this._report;
+  }
+  /** Whether a check is running. */
+  get running(): boolean {
+    return this._running;
+  }
+
+  // ---- actions ------------------------------------------------------------------------------------------
+
+  /**
+   * Runs the check (stopping one that is still running) and resolves with its report, also sent as
+   * `vc-check-complete`. A run that another run or the element's removal stopped resolves with
+   * undefined.
+   */
+  async run(): Promise<PrecallReport | undefined> {
+    this.#abort?.abort(new DOMException('replaced by a new run', 'AbortError'));
+    const abort = new AbortController();
+    this.#abort = abort;
+    const run = ++this.#runs;
+    const current = () => run === this.#runs && !abort.signal.aborted;
+    this._steps = new Map();
+    this._report = undefined;
+    this._running = true;
+    this._askSound = false;
+    this._level = 0;
+    try {
+      const report = await runPrecallCheck({
+        server: this.server,
+        ...(this.token ? { token: this.token } : {}),
+        ...(this.iceServers ? { iceServers: this.iceServers } : {}),
+        ...(this.relayPorts ? { relayPortRange: this.relayPorts } : {}),
+        video: this.audioOnly ? false : {},
+        signal: abort.signal,
+        onStream: (stream) => {
+          if (!current()) return;
+          this.#stream = stream;
+          this.requestUpdate();
+        },
+        onLevel: (level) => {
+          if (current()) this._level = level;
+        },
+        onStep: (step) => {
+          if (!current()) return;
+          this._steps = new Map(this._steps).set(step.id, step);
+          fire(this, 'vc-check-step', step);
+        },
+        confirmSound: (signal) => this.#askSound(signal),
+      });
+      if (!current()) return undefined;
+      this._report = report;
+      fire(this, 'vc-check-complete', report);
+      return report;
+    } catch (error) {
+      if (abort.signal.aborted) return undefined;
+      throw error;
+    } finally {
+      if (run === this.#runs) {
+        this._running = false;
+        this._askSound = false;
+        this.#stream = undefined;
+        this.#abort = undefined;
+      }
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.manual && !this._running && !this._report) {
+      void this.updateComplete.then(() => {
+        if (this.isConnected && !this._running) void this.run();
+      });
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Taken off the page: no camera left on, no connection left open.
+    this.#abort?.abort(new DOMException('element removed', 'AbortError'));
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('video');
+    if (video && video.srcObject !== (this.#stream ?? null)) video.srcObject = this.#stream ?? null;
+  }
+
+  // ---- handlers -------------------------------------------------------------------------------------------
+
+  #askSound(signal: AbortSignal): Promise<boolean | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => answer(undefined), SOUND_ANSWER_MS);
+      const answer = (heard: boolean | undefined) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.#answer = undefined;
+        this._askSound = false;
+        resolve(heard);
+      };
+      const onAbort = () => answer(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#answer = answer;
+      this._askSound = true;
+      void audioOutputs().then((outputs) => (this._outputs = outputs)).catch(() => {});
+    });
+  }
+
+  #playSound = () => void playTestSound(this.#sinkId || undefined).catch(() => {});
+  #heard = () => this.#answer?.(true);
+  #notHeard = () => this.#answer?.(false);
+  #chooseOutput = (event: Event) => (this.#sinkId = (event.target as HTMLSelectElement).value);
+  #runAgain = () => void this.run();
+  #copy = async () => {
+    if (!this._report) return;
+    try {
+      await navigator.clipboard.writeText(this._report.text);
+      this._copied = true;
+    } catch {
+      // No clipboard permission: select the text so that the person can copy it by hand.
+      this.renderRoot.querySelector('textarea')?.select();
+    }
+  };
+
+  // ---- rendering ----------------------------------------------------------------------------------------------
+
+  override render() {
+    const strings = resolveCheckStrings(this.lang || document.documentElement.lang || 'en', this.strings);
+    const report = this._report;
+    return html`
+      <div part="base" class="base" aria-busy=${this._running ? 'true' : 'false'}>
+        <h2>${strings.title}</h2>
+        <slot name="intro"></slot>
+        ${report ? this.#renderVerdict(strings, report) : nothing}
+        <ol part="steps" class="steps">
+          ${STEP_ORDER.map((id) => this.#renderStep(strings, id))}
+        </ol>
+        <div class="row">
+          <button part="button run-button" class="${report ? 'primary' : ''}" ?disabled=${this._running} @click=${this.#runAgain}>
+            ${this._running ? strings.running : strings.runAgain}
+          </button>
+          <button part="button copy-button" ?hidden=${!report} @click=${this.#copy}>
+            ${this._copied ? strings.copied : strings.copyReport}
+          </button>
+        </div>
+        <details part="report" ?hidden=${!report}>
+          <summary>${strings.report}</summary>
+          <textarea readonly aria-label=${strings.report} .value=${report?.text ?? ''}></textarea>
+        </details>
+      </div>
+    `;
+  }
+
+  #renderVerdict(strings: CheckStrings, report: PrecallReport) {
+    const { verdict, firewall } = report;
+    const deciding = report.steps.find((s) => s.code === verdict.code);
+    const headline = strings.verdicts[verdict.code] ?? (deciding ? this.#finding(strings, deciding) : '');
+    const facts = {
+      hosts: firewall.hosts.join(', '),
+      ports: firewall.ports.join(', '),
+      relayPorts: firewall.relayPorts ? fill(strings.relayPortsClause, { relayPorts: firewall.relayPorts }) : '',
+    };
+    return html`<div part="verdict" class="verdict" role="status" data-status=${verdict.status} data-code=${verdict.code}>
+      <p>${headline}</p>
+      ${verdict.advice.length
+        ? html`<ul class="advice" aria-label=${strings.adviceTitle}>
+            ${verdict.advice.map((code) => html`<li data-advice=${code}>${fill(strings.advice[code], facts)}</li>`)}
+          </ul>`
+        : nothing}
+    </div>`;
+  }
+
+  #renderStep(strings: CheckStrings, id: StepId) {
+    const step = this._steps.get(id);
+    const status = step?.status ?? (this._running ? 'running' : CheckStatus.Skip);
+    const statusWord = step ? strings.status[step.status] : this._running ? strings.running : strings.status.skip;
+    return html`<li part="step" data-step=${id} data-status=${status} data-code=${step?.code ?? ''}>
+      <span class="icon" role="img" aria-label=${statusWord}>${ICON[status]}</span>
+      <div class="body">
+        <span class="name">${strings.steps[id]}</span>
+        ${step ? html`<p class="finding">${this.#finding(strings, step)}</p>` : nothing}
+        ${step ? this.#renderHelp(strings, step) : nothing}
+        ${this.#renderLive(strings, id, step)}
+      </div>
+    </li>`;
+  }
+
+  /** The live parts: the camera picture, the level meter, the speaker test. */
+  #renderLive(strings: CheckStrings, id: StepId, step: StepResult | undefined) {
+    if (id === StepId.Camera && this._running && this.#stream?.getVideoTracks().length) {
+      return html`<video part="preview" autoplay playsinline muted></video>`;
+    }
+    if (id === StepId.Microphone && this._running && this.#stream && !step) {
+      const percent = Math.round(this._level * 100);
+      return html`<p class="help">${strings.micHint}</p>
+        <div part="level" class="level" role="meter" aria-label=${strings.steps.microphone} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${percent}>
+          <span style="width: ${percent}%"></span>
+        </div>`;
+    }
+    if (id === StepId.Speakers && this._askSound) {
+      return html`<p class="help">${strings.soundQuestion}</p>
+        <div class="row">
+          <button part="button play-button" @click=${this.#playSound}>${strings.playSound}</button>
+          ${this._outputs.length > 1
+            ? html`<select aria-label=${strings.outputDevice} @change=${this.#chooseOutput}>
+                ${this._outputs.map((o, i) => html`<option value=${o.deviceId}>${o.label || `${strings.outputDevice} ${i + 1}`}</option>`)}
+              </select>`
+            : nothing}
+          <button part="button heard-yes" class="primary" @click=${this.#heard}>${strings.heardYes}</button>
+          <button part="button heard-no" @click=${this.#notHeard}>${strings.heardNo}</button>
+        </div>`;
+    }
+    return nothing;
+  }
+
+  /** Instructions that depend on the browser and system in use. */
+  #renderHelp(strings: CheckStrings, step: StepResult) {
+    // The browser step finishes first; it knows the browser and the system.
+    const facts = this._steps.get(StepId.Browser)?.figures ?? {};
+    const browser = (facts.browser as BrowserName | undefined) ?? describeBrowser(navigator.userAgent, true).browser;
+    const os = String(facts.os ?? '');
+    switch (step.code) {
+      case CheckCode.CameraDenied:
+      case CheckCode.MicrophoneDenied: {
+        const system = strings.systemPermissionHelp[os];
+        return html`<p class="help" data-help="permission">${strings.permissionHelp[browser] ?? strings.permissionHelp.other}</p>
+          ${system ? html`<p class="help">${system}</p>` : nothing}`;
+      }
+      case CheckCode.CameraBusy:
+      case CheckCode.MicrophoneBusy:
+        return html`<p class="help" data-help="busy">${strings.busyHelp}</p>`;
+      default:
+        return nothing;
+    }
+  }
+
+  #finding(strings: CheckStrings, step: StepResult): string {
+    const figures: Record<string, unknown> = { ...step.figures };
+    if (typeof figures.browser === 'string') figures.browser = BRAND[figures.browser as BrowserName] || figures.browser;
+    return fill(strings.findings[step.code], figures).replace(/\s+\./g, '.').trim();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'video-consult-check': VideoConsultCheck;
+  }
+  interface HTMLElementEventMap {
+    'vc-check-step': CustomEvent<StepResult>;
+    'vc-check-complete': CustomEvent<PrecallReport>;
+  }
+}
