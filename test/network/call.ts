@@ -1,0 +1,102 @@
+// A doctor and a patient in a call across the test network: the patient in namespace "a" (the
+// link the tests disturb), the doctor in "b", the signaling server in "s".
+import { TestNetwork } from './netns.js';
+import { Party, type Sample } from './party.js';
+import { ServerProcess } from './server.js';
+
+export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `check` every `everyMs` until it returns a truthy value. Only for what no event announces
+ * (statistics); bounded by `timeoutMs`.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await delay(everyMs);
+  }
+}
+
+/** Payload bitrate of the sent video between two samples, in kbit/s. */
+export const sentVideoKbps = (from: Sample, to: Sample) => ((to.videoBytesSent - from.videoBytesSent) * 8) / (to.at - from.at);
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export class Call {
+  private constructor(
+    readonly net: TestNetwork,
+    readonly server: ServerProcess,
+    readonly patient: Party,
+    readonly doctor: Party,
+  ) {}
+
+  /** Builds the network, starts the server and both browsers, and connects the call. */
+  static async start(): Promise<Call> {
+    const net = TestNetwork.create();
+    const parties: Party[] = [];
+    const server = new ServerProcess(net);
+    try {
+      await server.start();
+      const room = `net-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      const [patient, doctor] = await Promise.all([
+        Party.open(net, 'a', server.origin, room, 'patient').then((p) => (parties.push(p), p)),
+        Party.open(net, 'b', server.origin, room, 'doctor').then((p) => (parties.push(p), p)),
+      ]);
+      const call = new Call(net, server, patient, doctor);
+      const knocked = doctor.until('knock', Boolean, 'a knock', 20_000);
+      await doctor.join();
+      await patient.join();
+      await knocked;
+      await doctor.admit();
+      await Promise.all([patient.untilState('connected', 30_000), doctor.untilState('connected', 30_000)]);
+      await Promise.all([call.untilMediaFlows(patient, 15_000), call.untilMediaFlows(doctor, 15_000)]);
+      return call;
+    } catch (err) {
+      const seen = parties.map((p) => `${p.role}: ${p.states.map((s) => s.value).join(' → ')}; ${p.errors.slice(-5).join(' | ')}`);
+      if (err instanceof Error) err.message += `\n${seen.join('\n')}`;
+      await Promise.all(parties.map((p) => p.close()));
+      await server.kill();
+      net.destroy();
+      throw err;
+    }
+  }
+
+  /**
+   * Resolves once `party` decodes new video frames and receives new audio packets (10 frames and
+   * 10 packets past the first sample), with the time that took in ms.
+   */
+  async untilMediaFlows(party: Party, timeoutMs: number, everyMs = 100): Promise<number> {
+    const started = performance.now();
+    const first = await party.sample();
+    await eventually(
+      async () => {
+        const now = await party.sample();
+        return now.framesDecoded >= first.framesDecoded + 10 && now.audioPacketsReceived >= first.audioPacketsReceived + 10;
+      },
+      `${party.role} receives video and audio`,
+      timeoutMs,
+      everyMs,
+    );
+    return performance.now() - started;
+  }
+
+  /** Everything each page logged as an error or warning, for a failure message. */
+  pageErrors(): string {
+    return [this.patient, this.doctor]
+      .map((p) => `${p.role} states ${p.states.map((s) => s.value).join(' → ')}; errors: ${p.errors.slice(-10).join(' | ') || 'none'}`)
+      .join('\n');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.patient.close(), this.doctor.close()]);
+    await this.server.kill();
+    this.net.destroy();
+  }
+}
