@@ -19,7 +19,7 @@ import WebSocket from 'ws';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 15_000);
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECT_CONCURRENCY = 200;
+const CONNECT_CONCURRENCY = 400;
 const SELF = fileURLToPath(import.meta.url);
 
 // ---- the server side (child process) ----------------------------------------------------------
