@@ -86,15 +86,17 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   http.on('upgrade', (req, socket, head) => core.onUpgrade(req, socket, head));
   http.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((ok, fail) => {
-    http.once('error', (err) => {
-      void store.close();
+    const onListenError = (err: Error) => {
+      core.abort();
       fail(err);
-    });
+    };
+    http.once('error', onListenError);
     http.listen(opts.port, opts.host, () => {
-      http.off('error', fail);
+      http.off('error', onListenError);
       ok();
     });
   });
+  http.on('error', (err) => log.error('server error', { error: err.message }));
   const port = (http.address() as AddressInfo).port;
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const secure = !!options.tls;
@@ -442,6 +444,12 @@ class SignalingCore {
       conn.alive = false;
       conn.ws.ping();
     }
+  }
+
+  /** Undoes the constructor when the server could not start listening. */
+  abort(): void {
+    clearInterval(this.#heartbeat);
+    void this.store.close();
   }
 
   async shutdown(http: Server): Promise<void> {

@@ -48,3 +48,17 @@ describe('command line', () => {
     }
   });
 });
+
+describe('starting', () => {
+  it('rejects when the port is taken, and without a token secret outside demo mode', async () => {
+    const { createSignalingServer } = await import('../../src/server/index.js');
+    const first = await createSignalingServer({ demo: true, log: false });
+    try {
+      await assert.rejects(createSignalingServer({ demo: true, log: false, port: first.port }), /EADDRINUSE/);
+      await assert.rejects(createSignalingServer({ log: false }), /tokenSecret is required/);
+      await assert.rejects(createSignalingServer({ log: false, tokenSecret: 'short' }), /at least 16/);
+    } finally {
+      await first.close();
+    }
+  });
+});
