@@ -86,6 +86,19 @@ describe('scale-out on Redis', () => {
       const bj = await back.join(room, 'patient', pj.session);
       assert.equal(bj.peer, true);
       assert.equal((await doctor.next('peer-joined', 3000)).role, 'patient');
+      // Racing joins for one place on two processes: exactly one wins.
+      for (let i = 0; i < 5; i++) {
+        const raceRoom = `race-${i}`;
+        const racers = [urlA, urlB].map((url) => {
+          const c = new TestClient(url, { token: createJoinToken({ secret, room: raceRoom, role: 'doctor' }) });
+          clients.push(c);
+          return c;
+        });
+        await Promise.all(racers.map((c) => c.open()));
+        for (const c of racers) c.send({ type: 'join', room: raceRoom, role: 'doctor' });
+        const answers = await Promise.all(racers.map((c) => c.next(undefined, 3000)));
+        assert.deepEqual(answers.map((a) => (a.type === 'joined' ? 'joined' : a.code)).sort(), ['joined', 'room-full']);
+      }
     } finally {
       for (const c of clients) c.ws.terminate();
       await Promise.all(
