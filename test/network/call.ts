@@ -51,8 +51,7 @@ export class Call {
       ]);
       const call = new Call(net, server, patient, doctor);
       const knocked = doctor.until('knock', Boolean, 'a knock', 20_000);
-      await doctor.join();
-      await patient.join();
+      await Promise.all([doctor.join(), patient.join()]);
       await knocked;
       await doctor.admit();
       await Promise.all([patient.untilState('connected', 30_000), doctor.untilState('connected', 30_000)]);
@@ -75,22 +74,33 @@ export class Call {
   async untilMediaFlows(party: Party, timeoutMs: number, everyMs = 100): Promise<number> {
     const started = performance.now();
     const first = await party.sample();
+    let now = first;
     await eventually(
       async () => {
-        const now = await party.sample();
+        now = await party.sample();
         return now.framesDecoded >= first.framesDecoded + 10 && now.audioPacketsReceived >= first.audioPacketsReceived + 10;
       },
       `${party.role} receives video and audio`,
       timeoutMs,
       everyMs,
-    );
+    ).catch((err: Error) => {
+      const fig = (s: Sample) => `frames ${s.framesDecoded}, audio packets ${s.audioPacketsReceived}, video bytes sent ${s.videoBytesSent}, ICE ${s.iceState} (${s.iceLocalUfrag})`;
+      err.message += `: from ${fig(first)} to ${fig(now)}\n${this.pageErrors()}`;
+      throw err;
+    });
     return performance.now() - started;
   }
 
   /** Everything each page logged as an error or warning, for a failure message. */
   pageErrors(): string {
     return [this.patient, this.doctor]
-      .map((p) => `${p.role} states ${p.states.map((s) => s.value).join(' → ')}; errors: ${p.errors.slice(-10).join(' | ') || 'none'}`)
+      .map((p) => {
+        const q = p.quality.at(-1)?.value;
+        const quality = q ? `${q.level}${q.videoPaused ? ', video paused' : ''}` : 'none';
+        // Repeated messages (a reconnecting socket's refusals) once each.
+        const errors = [...new Set(p.errors)].slice(-6).join(' | ') || 'none';
+        return `${p.role} states ${p.states.map((s) => s.value).join(' → ')}; quality ${quality}; errors: ${errors}`;
+      })
       .join('\n');
   }
 
