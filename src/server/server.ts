@@ -434,15 +434,26 @@ class SignalingCore {
   }
 
   #beat(): void {
+    const suspects: Conn[] = [];
     for (const conn of this.#conns.values()) {
       if (conn.ws.readyState !== WebSocket.OPEN) continue;
       if (!conn.alive) {
-        this.log.info('heartbeat timeout', { conn: conn.id });
-        conn.ws.terminate();
+        suspects.push(conn);
         continue;
       }
       conn.alive = false;
       conn.ws.ping();
+    }
+    // Judge only after pending I/O has been read: when this process was busy, pongs that arrived
+    // in time may still sit unread, and a slow server must not drop its clients for it.
+    if (suspects.length) {
+      setImmediate(() => {
+        for (const conn of suspects) {
+          if (conn.alive || conn.ws.readyState !== WebSocket.OPEN) continue;
+          this.log.info('heartbeat timeout', { conn: conn.id });
+          conn.ws.terminate();
+        }
+      });
     }
   }
 

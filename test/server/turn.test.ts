@@ -58,14 +58,31 @@ function parse(msg: Buffer): { type: number; attrs: Map<number, Buffer> } {
   return { type: msg.readUInt16BE(0), attrs };
 }
 
-type Udp = ReturnType<typeof createSocket>;
+type Udp = ReturnType<typeof createSocket> & { inbox: Buffer[] };
+
+function udpSocket(): Udp {
+  const sock = createSocket('udp4') as Udp;
+  sock.inbox = [];
+  sock.on('message', (m) => sock.inbox.push(m));
+  sock.on('error', () => {});
+  return sock;
+}
 
 async function exchange(sock: Udp, port: number, request: Buffer): Promise<{ type: number; attrs: Map<number, Buffer> }> {
-  // coturn may not be listening yet: retry for a few seconds.
-  for (let attempt = 0; attempt < 20; attempt++) {
-    sock.send(request, port, '127.0.0.1');
-    const reply = await Promise.race([once(sock, 'message').then(([m]) => m as Buffer), new Promise<null>((ok) => setTimeout(() => ok(null), 250))]);
-    if (reply) return parse(reply);
+  // coturn may not be listening yet: retry for a few seconds. Answers to earlier retries are told
+  // apart by their transaction id and ignored.
+  const id = request.subarray(8, 20);
+  const deadline = Date.now() + 5000;
+  let resendAt = 0;
+  while (Date.now() < deadline) {
+    if (Date.now() >= resendAt) {
+      sock.send(request, port, '127.0.0.1');
+      resendAt = Date.now() + 250;
+    }
+    await new Promise((ok) => setTimeout(ok, 20));
+    for (let reply = sock.inbox.shift(); reply; reply = sock.inbox.shift()) {
+      if (reply.length >= 20 && reply.subarray(8, 20).equals(id)) return parse(reply);
+    }
   }
   throw new Error('no answer from coturn');
 }
@@ -73,8 +90,7 @@ async function exchange(sock: Udp, port: number, request: Buffer): Promise<{ typ
 /** Runs an authenticated Allocate; returns the STUN error code, or 0 on success. */
 async function tryAllocate(port: number, username: string, password: string): Promise<number> {
   // One socket for both requests: coturn ties the nonce to the client's address and port.
-  const sock = createSocket('udp4');
-  sock.on('error', () => {});
+  const sock = udpSocket();
   try {
     return await allocateOn(sock, port, username, password);
   } finally {
