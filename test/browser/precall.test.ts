@@ -92,6 +92,35 @@ describe('runPrecallCheck: a working setup', () => {
   });
 });
 
+describe('runPrecallCheck: TURN over TLS', () => {
+  it('tries a turns: URL on its own and passes it', async function () {
+    this.timeout(40_000);
+    const tls = (await executeServerCommand('vc:coturn-start', { tls: true })) as Turn;
+    try {
+      // Chromium verifies the relay's certificate; this coturn's is self-signed, so the check runs
+      // in a Chromium that accepts it. (The test browser itself reports ICE error 701 for it.)
+      const { value: report } = (await executeServerCommand('vc:chromium-eval', {
+        ignoreCertificateErrors: true,
+        source: (async (iceServers: RTCIceServer[]) => {
+          const { runPrecallCheck: check } = await import('/src/core/precall/index.ts' as string);
+          return check({ iceServers, microphoneMs: 200, throughputMs: 1000, confirmSound: async () => true });
+        }).toString(),
+        args: [tls.iceServers],
+      })) as { value: PrecallReport };
+      const paths = step(report, 'network').paths!;
+      expect(paths.map((p) => `${p.kind} ${p.status}`), report.text).to.deep.equal([
+        'srflx pass',
+        'turn-udp pass',
+        'turn-tcp pass',
+        'turn-tls pass',
+      ]);
+      expect(step(report, 'network').figures.turnTls).to.equal(true);
+    } finally {
+      await stopTurn(tls);
+    }
+  });
+});
+
 describe('runPrecallCheck: network failures', () => {
   it('UDP to the TURN server dropped: "UDP blocked, TCP relay works", with the firewall advice', async function () {
     this.timeout(40_000);
@@ -162,7 +191,8 @@ describe('runPrecallCheck: camera and microphone problems', () => {
 
   it('permission denied (in a browser context where camera and microphone are denied): both fail with allow-camera advice', async function () {
     this.timeout(40_000);
-    const { value } = (await executeServerCommand('vc:denied-eval', {
+    const { value } = (await executeServerCommand('vc:chromium-eval', {
+      deny: true,
       source: (async (server: string) => {
         const { runPrecallCheck } = await import('/src/core/precall/index.ts' as string);
         const report = await runPrecallCheck({ server, microphoneMs: 300, confirmSound: async () => true });

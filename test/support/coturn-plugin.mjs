@@ -22,7 +22,7 @@ function cannot(reason) {
 /**
  * A web-test-runner plugin with these commands (`executeServerCommand(name, payload)`):
  *
- * - `vc:coturn-start` `{ttlSeconds?, rateKbit?}` → `{id, host, port, relayPorts, urls, secret, iceServers}`:
+ * - `vc:coturn-start` `{ttlSeconds?, rateKbit?, tls?}` → `{id, host, port, relayPorts, urls, secret, iceServers}`:
  *   a coturn on loopback (see `coturn.mjs`). With `rateKbit`, it runs in a network namespace of its
  *   own behind a veth pair whose browser-side egress is capped by `tbf` (root only; otherwise
  *   `{id: null, reason}`, and under `CI=true` it fails).
@@ -30,9 +30,11 @@ function cannot(reason) {
  * - `vc:udp-block` `{id}` → `{blocked: true}` or `{blocked: false, reason}` (under `CI=true` it fails instead): drops every UDP packet to
  *   that coturn's listening port with an nftables table of its own (root and `nft` needed).
  * - `vc:udp-unblock` `{id}`: removes that table.
- * - `vc:denied-eval` `{source, args?, path?}` → `{value}`: runs a function in a page of a separate
- *   headless Chromium that denies camera and microphone (`--use-fake-ui-for-media-stream=deny`),
- *   and closes it again. `path` defaults to `/test/support/peer.html`.
+ * - `vc:chromium-eval` `{source, args?, path?, deny?, ignoreCertificateErrors?}` → `{value}`: runs a
+ *   function in a page of a separate headless Chromium, and closes it again. With `deny` its fake
+ *   prompt denies camera and microphone (`--use-fake-ui-for-media-stream=deny`); with
+ *   `ignoreCertificateErrors` it accepts the self-signed certificate of a `tls` coturn. `path`
+ *   defaults to `/test/support/peer.html`.
  */
 export function coturnPlugin() {
   /** @type {Map<string, {turn: import('./coturn.mjs').Coturn, netns?: string, table?: string}>} */
@@ -99,7 +101,7 @@ export function coturnPlugin() {
         }
         let turn;
         try {
-          turn = await startCoturn({ ...(place.host ? { host: place.host, netns: place.netns } : {}) });
+          turn = await startCoturn({ tls: !!payload.tls, ...(place.host ? { host: place.host, netns: place.netns } : {}) });
         } catch (error) {
           if (place.netns) await run('ip', ['netns', 'delete', place.netns]).catch(() => {});
           throw error;
@@ -133,11 +135,12 @@ export function coturnPlugin() {
         if (entry) await unblock(entry);
         return true;
       }
-      if (command === 'vc:denied-eval') {
+      if (command === 'vc:chromium-eval') {
         // `--use-fake-ui-for-media-stream` answers every prompt of the test browser with "allow" and
         // overrides permission settings (CDP Browser.setPermission 'denied' has no effect there),
-        // so the denial runs in a Chromium of its own whose fake prompt answers "deny": the page
-        // meets Chromium's real NotAllowedError path.
+        // so a denial runs in a Chromium of its own whose fake prompt answers "deny": the page
+        // meets Chromium's real NotAllowedError path. Chromium also verifies TURN-over-TLS
+        // certificates (a self-signed one gives ICE error 701), hence the second switch.
         const testPage = session.browser.getPage(session.id);
         const origin = new URL(testPage.url()).origin;
         const browser = await launch({
@@ -146,7 +149,8 @@ export function coturnPlugin() {
           args: [
             '--no-sandbox',
             '--use-fake-device-for-media-stream',
-            '--use-fake-ui-for-media-stream=deny',
+            payload.deny ? '--use-fake-ui-for-media-stream=deny' : '--use-fake-ui-for-media-stream',
+            ...(payload.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : []),
             '--disable-background-networking',
             '--disable-component-update',
             '--disable-sync',
@@ -156,7 +160,7 @@ export function coturnPlugin() {
         });
         try {
           const page = await browser.newPage();
-          page.on('pageerror', (error) => console.error(`[denied page] ${error.message}`));
+          page.on('pageerror', (error) => console.error(`[separate page] ${error.message}`));
           await page.goto(origin + (payload.path ?? '/test/support/peer.html'));
           const value = await page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
           return { value };

@@ -7,13 +7,16 @@
 //   await turn.stop();
 //
 // Only loopback (or a network namespace of the test's own, see `netns`) is ever used.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 const INSTALL_HINT = 'coturn is not installed: run `apt-get install -y coturn` (it provides `turnserver`).';
 
@@ -45,6 +48,8 @@ export function turnCredentials(secret, { ttlSeconds = 600, id = 'test', now = D
  *   then `host` must be the namespace's address and `port` is not probed for being free
  * @param {number} [options.port] listening port (default: one free on both UDP and TCP)
  * @param {number} [options.relayPorts] how many relay ports (default 100), from a random base
+ * @param {boolean} [options.tls] also listen for TURN over TLS (`turns:`) on a second port, with a
+ *   self-signed certificate made by `openssl` (default false)
  * @param {boolean} [options.log] pass coturn's output through to stderr (default false)
  * @returns {Promise<Coturn>}
  *
@@ -53,9 +58,9 @@ export function turnCredentials(secret, { ttlSeconds = 600, id = 'test', now = D
  * @property {number} port the STUN/TURN listening port (UDP and TCP)
  * @property {{min: number, max: number}} relayPorts the relay port range (for firewall advice)
  * @property {string} secret
- * @property {{stun: string, udp: string, tcp: string}} urls
+ * @property {{stun: string, udp: string, tcp: string, tls?: string}} urls
  * @property {(options?: {ttlSeconds?: number, id?: string}) => RTCIceServer[]} iceServers
- *   a STUN entry and one TURN entry with fresh credentials for the UDP and TCP URLs
+ *   a STUN entry and one TURN entry with fresh credentials for the UDP, TCP (and TLS) URLs
  * @property {() => Promise<void>} stop ends the process and removes its files (idempotent)
  */
 export async function startCoturn(options = {}) {
@@ -67,6 +72,11 @@ export async function startCoturn(options = {}) {
   const min = 20000 + Math.floor(Math.random() * 400) * 100;
   const relayPorts = { min, max: min + count - 1 };
   const dir = mkdtempSync(join(tmpdir(), 'vc-coturn-'));
+  const tlsPort = options.tls ? (options.netns ? 5349 : await freePort(host)) : undefined;
+  if (options.tls) {
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+  }
   const args = [
     '-n',
     '-v',
@@ -78,7 +88,9 @@ export async function startCoturn(options = {}) {
     '--use-auth-secret',
     `--static-auth-secret=${secret}`,
     `--realm=${realm}`,
-    '--no-tls',
+    ...(tlsPort
+      ? [`--tls-listening-port=${tlsPort}`, `--cert=${join(dir, 'cert.pem')}`, `--pkey=${join(dir, 'key.pem')}`]
+      : ['--no-tls']),
     '--no-dtls',
     '--no-cli',
     // Both browsers of a test sit on this machine: without it coturn answers 403 Forbidden IP.
@@ -136,7 +148,12 @@ export async function startCoturn(options = {}) {
   });
 
   const where = `${host}:${port}`;
-  const urls = { stun: `stun:${where}`, udp: `turn:${where}?transport=udp`, tcp: `turn:${where}?transport=tcp` };
+  const urls = {
+    stun: `stun:${where}`,
+    udp: `turn:${where}?transport=udp`,
+    tcp: `turn:${where}?transport=tcp`,
+    ...(tlsPort ? { tls: `turns:${host}:${tlsPort}?transport=tcp` } : {}),
+  };
   return {
     host,
     port,
@@ -145,7 +162,7 @@ export async function startCoturn(options = {}) {
     urls,
     iceServers: (credentialOptions) => [
       { urls: urls.stun },
-      { urls: [urls.udp, urls.tcp], ...turnCredentials(secret, credentialOptions) },
+      { urls: [urls.udp, urls.tcp, ...(urls.tls ? [urls.tls] : [])], ...turnCredentials(secret, credentialOptions) },
     ],
     stop,
   };
