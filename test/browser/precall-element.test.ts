@@ -168,7 +168,8 @@ describe('<video-consult-check>: network problems', () => {
 describe('<video-consult-check>: camera problems', () => {
   it('permission denied (a Chromium whose prompt says no): where to click in Chrome, and "allow" advice', async function () {
     this.timeout(60_000);
-    const { value } = (await executeServerCommand('vc:denied-eval', {
+    const { value } = (await executeServerCommand('vc:chromium-eval', {
+      deny: true,
       source: (async (server: string) => {
         const { VideoConsultCheck: Check } = await import('/src/element/video-consult-check.ts' as string);
         if (!customElements.get('video-consult-check')) customElements.define('video-consult-check', Check);
