@@ -83,7 +83,7 @@ function halfOpen(port: number, partialFrame: boolean): Promise<Socket> {
 
 describe('fuzz', () => {
   it('survives bad input of every kind, keeps other rooms working and returns its memory', async () => {
-    const s = await startServer({ heartbeatMs: 200, messageRate: 5000, messageBurst: 5000, maxConnectionsPerIp: 500 });
+    const s = await startServer({ heartbeatMs: 1000, messageRate: 5000, messageBurst: 5000, maxConnectionsPerIp: 500 });
     try {
       const call = await admittedPair(s, 'bystanders');
       // Warm up, then take the baseline.
@@ -118,7 +118,7 @@ describe('fuzz', () => {
         assert.ok(big.frames.some((x) => x.code === 'message-too-large'), 'fragments over the limit are refused as too large');
         assert.equal(huge.closeCode, 1009);
         assert.equal(binary.frames[0]?.code, 'invalid-message');
-        // The heartbeat drops the half-open sockets.
+        // The heartbeat drops the half-open sockets (generous, so a loaded machine's live clients keep up).
         await Promise.all(stalled.map((sock) => new Promise((ok) => (sock.destroyed ? ok(null) : sock.on('close', ok)))));
         for (const f of [...fuzzers, frag, big, binary]) f.ws.terminate();
         // Meanwhile the unrelated call still works.
