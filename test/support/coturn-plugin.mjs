@@ -34,7 +34,7 @@ function cannot(reason) {
  *   function in a page of a separate headless Chromium, and closes it again. With `deny` its fake
  *   prompt denies camera and microphone (`--use-fake-ui-for-media-stream=deny`); with
  *   `ignoreCertificateErrors` it accepts the self-signed certificate of a `tls` coturn. `path`
- *   defaults to `/test/support/peer.html`.
+ *   defaults to `/`.
  */
 export function coturnPlugin() {
   /** @type {Map<string, {turn: import('./coturn.mjs').Coturn, netns?: string, table?: string}>} */
@@ -161,7 +161,9 @@ export function coturnPlugin() {
         try {
           const page = await browser.newPage();
           page.on('pageerror', (error) => console.error(`[separate page] ${error.message}`));
-          await page.goto(origin + (payload.path ?? '/test/support/peer.html'));
+          // Any page of the test server's origin will do (a secure context that can import the
+          // sources); the function imports what it needs.
+          await page.goto(origin + (payload.path ?? '/'));
           const value = await page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
           return { value };
         } finally {
