@@ -89,11 +89,12 @@ export class StatsSampler {
           now.bytesReceived += s.bytesReceived ?? 0;
           now.packetsReceived += s.packetsReceived ?? 0;
           now.packetsLost += Math.max(0, s.packetsLost ?? 0);
-          inJitter = Math.max(inJitter, (s.jitter ?? 0) * 1000);
+          // Audio jitter: video packets of one frame leave in a burst, which reads as jitter.
+          if (s.kind === 'audio') inJitter = Math.max(inJitter, (s.jitter ?? 0) * 1000);
           break;
         case 'remote-inbound-rtp':
           now.remotePacketsLost += Math.max(0, s.packetsLost ?? 0);
-          outJitter = Math.max(outJitter, (s.jitter ?? 0) * 1000);
+          if (s.kind === 'audio') outJitter = Math.max(outJitter, (s.jitter ?? 0) * 1000);
           if (typeof s.roundTripTime === 'number') remoteRtt = Math.max(remoteRtt ?? 0, s.roundTripTime * 1000);
           break;
         case 'candidate-pair':
@@ -163,6 +164,15 @@ const SAMPLES_TO_DOWNGRADE = 2;
 const SAMPLES_TO_UPGRADE = 3;
 /** Good samples in SD before trying HD; doubled after every try that did not hold. */
 const SAMPLES_BEFORE_HD_TRY = 5;
+/**
+ * Samples with video paused before trying it again. While paused only audio is sent, so the
+ * estimate cannot show that the link has recovered: video has to try. Doubled after every try
+ * that did not hold, up to {@link MAX_SAMPLES_PAUSED}.
+ */
+const SAMPLES_BEFORE_RESUME_TRY = 5;
+const MAX_SAMPLES_PAUSED = 40;
+/** SD samples after which a resumed video counts as holding. */
+const SAMPLES_TO_HOLD = 5;
 
 /**
  * Chooses the sending profile from the outgoing figures, one sample at a time. Congestion control
@@ -176,6 +186,9 @@ export class Adapter {
   #good = 0;
   #hdWait = SAMPLES_BEFORE_HD_TRY;
   #hdTrial = 0;
+  #paused = 0;
+  #pauseWait = SAMPLES_BEFORE_RESUME_TRY;
+  #sinceResume = Infinity;
 
   constructor(
     private preference: QualityPreference,
@@ -200,8 +213,20 @@ export class Adapter {
     this.#low = tooLow ? this.#low + 1 : 0;
     this.#high = available > RESUME_ABOVE_KBPS && loss < PAUSE_LOSS_PERCENT ? this.#high + 1 : 0;
 
-    if (this.profile !== 'paused' && this.#low >= SAMPLES_TO_DOWNGRADE) return this.#set('paused');
-    if (this.profile === 'paused') return this.#high >= SAMPLES_TO_UPGRADE ? this.#set('sd') : this.profile;
+    if (this.profile !== 'paused' && this.#low >= SAMPLES_TO_DOWNGRADE) {
+      // Paused again soon after a try: wait longer before the next one.
+      if (this.#sinceResume < SAMPLES_TO_HOLD) this.#pauseWait = Math.min(MAX_SAMPLES_PAUSED, this.#pauseWait * 2);
+      return this.#set('paused');
+    }
+    if (this.profile === 'paused') {
+      this.#paused++;
+      if (this.#high >= SAMPLES_TO_UPGRADE || this.#paused >= this.#pauseWait) {
+        this.#sinceResume = 0;
+        return this.#set('sd');
+      }
+      return this.profile;
+    }
+    if (++this.#sinceResume >= SAMPLES_TO_HOLD && this.#sinceResume !== Infinity) this.#pauseWait = SAMPLES_BEFORE_RESUME_TRY;
 
     const hdAllowed = this.peerSupportsHd && (this.preference === 'auto' || this.preference === 'hd');
     if (this.profile === 'hd') {
@@ -223,7 +248,7 @@ export class Adapter {
 
   #set(profile: SendProfile): SendProfile {
     this.profile = profile;
-    this.#low = this.#high = this.#good = this.#hdTrial = 0;
+    this.#low = this.#high = this.#good = this.#hdTrial = this.#paused = 0;
     return profile;
   }
 }

@@ -14,7 +14,7 @@ import {
 import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
 import { Emitter } from './emitter.js';
 import { ConsultError, ErrorCode } from './errors.js';
-import { acquireCamera, acquireLocalMedia, checkEnvironment, type GetUserMedia } from './media.js';
+import { acquireCamera, acquireLocalMedia, checkEnvironment, DEFAULT_VIDEO, type GetUserMedia } from './media.js';
 import { PerfectNegotiator } from './negotiation.js';
 import {
   Adapter,
@@ -563,6 +563,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         this.emit('knock', { waiting: message.waiting });
         break;
       case 'admitted':
+        if (message.session) this.#ticket = message.session;
         break;
       case 'peer-joined':
         this.#knocking = false;
@@ -590,6 +591,16 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #onServerError(code: string, message: string, fatal: boolean): void {
     if (code === SignalingErrorCode.Declined) {
       this.#end('declined');
+      return;
+    }
+    if (code === SignalingErrorCode.ShuttingDown && this.#ticket) {
+      // A server restart (a deploy) is no reason to end a call: media flows on, and we come back.
+      if (this.#transport) {
+        this.#transport.onClose = this.#transport.onMessage = undefined;
+        this.#transport.close();
+        this.#transport = undefined;
+      }
+      this.#scheduleSignalingReconnect();
       return;
     }
     const error = new ConsultError(code as ErrorCode, message, fatal);
@@ -749,14 +760,54 @@ export class ConsultSession extends Emitter<SessionEvents> {
       }
     }
     const track = this.#cameraTrack();
-    if (!paused && track) {
-      const { width, height } = PROFILES[profile];
-      await track.applyConstraints({ width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30, max: 30 } }).catch(() => {});
-    }
+    if (!paused && track) await this.#fitCapture(track, profile);
     if (paused !== this.#videoPaused) {
       this.#videoPaused = paused;
       this.#announceMedia();
     }
+  }
+
+  /**
+   * Makes the camera capture at the profile's size. Going down, the browser scales the running
+   * track. Going up it cannot: Chromium scales a camera only down from the format it opened, and
+   * keeps that format while any track of the camera is open. So the camera is closed and opened
+   * again at the larger size (a pause of a frame or two) and the new track swapped in without
+   * renegotiating; if that fails, SD comes back.
+   */
+  async #fitCapture(track: MediaStreamTrack, profile: 'hd' | 'sd'): Promise<void> {
+    const { width, height } = PROFILES[profile];
+    const constraints = { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30, max: 30 } };
+    const current = track.getSettings();
+    if ((current.width ?? 0) >= width || profile === 'sd') {
+      await track.applyConstraints(constraints).catch(() => {});
+      return;
+    }
+    const getUserMedia: GetUserMedia =
+      this.#options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+    const run = this.#run;
+    const device = current.deviceId ? { deviceId: { exact: current.deviceId } } : {};
+    track.stop();
+    this.#localStream?.removeTrack(track);
+    let next: MediaStreamTrack;
+    try {
+      next = await acquireCamera(getUserMedia, { ...constraints, ...device });
+    } catch {
+      try {
+        next = await acquireCamera(getUserMedia, { ...DEFAULT_VIDEO, ...device });
+      } catch (error) {
+        await this.#videoSender()?.replaceTrack(null);
+        this.emit('error', error as ConsultError);
+        this.#announceMedia();
+        return;
+      }
+    }
+    if (run !== this.#run || !this.#localStream || this.#cameraTrack()) {
+      next.stop();
+      return;
+    }
+    this.#localStream.addTrack(next);
+    await this.#videoSender()?.replaceTrack(next);
+    this.emit('local-stream', this.#localStream);
   }
 
   #openControlChannel(pc: RTCPeerConnection): void {

@@ -189,10 +189,14 @@ export interface KnockMessage {
   waiting: boolean;
 }
 
-/** To the patient: the doctor admitted them. A `peer-joined` follows. */
+/**
+ * To the patient: the doctor admitted them. A `peer-joined` follows. `session` replaces the one
+ * from `joined`: it vouches for the admission, so a reconnect does not need a new knock.
+ */
 export interface AdmittedMessage {
   v: number;
   type: 'admitted';
+  session?: string;
 }
 
 /** A relayed description, as sent by the other participant. */

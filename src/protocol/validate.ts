@@ -26,6 +26,8 @@ type Obj = Record<string, unknown>;
 const MAX_SDP_CHARS = 60 * 1024;
 const MAX_CANDIDATE_CHARS = 1024;
 const MAX_ICE_SERVERS = 16;
+/** A place ticket (`joined.session`, `join.resume`) is a short signed token. */
+const MAX_SESSION_CHARS = 512;
 
 const isObject = (x: unknown): x is Obj =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -102,7 +104,7 @@ export function parseClientMessage(data: string): ParseResult<ClientMessage> {
         return { ok: false, code: SignalingErrorCode.InvalidRoom, reason: 'join: bad room' };
       }
       if (!isRole(m.role)) return { ok: false, code: SignalingErrorCode.InvalidRole, reason: 'join: bad role' };
-      if (!isOptionalString(m.resume, 64)) return invalid('join', 'resume');
+      if (!isOptionalString(m.resume, MAX_SESSION_CHARS)) return invalid('join', 'resume');
       return { ok: true, message: m as unknown as ClientMessage };
     case 'description':
       return isDescription(m.description) ? { ok: true, message: m as unknown as ClientMessage } : invalid(m.type, 'description');
@@ -130,7 +132,7 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
       return isString(m.room, 64) &&
         isRole(m.role) &&
         typeof m.polite === 'boolean' &&
-        isString(m.session, 64) &&
+        isString(m.session, MAX_SESSION_CHARS) &&
         typeof m.peer === 'boolean' &&
         typeof m.waiting === 'boolean' &&
         Array.isArray(m.iceServers) &&
@@ -145,7 +147,7 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
     case 'knock':
       return typeof m.waiting === 'boolean' ? ok : invalid(m.type, 'waiting');
     case 'admitted':
-      return ok;
+      return m.session === undefined || isString(m.session, MAX_SESSION_CHARS) ? ok : invalid(m.type, 'session');
     case 'description':
       return isDescription(m.description) ? ok : invalid(m.type, 'description');
     case 'candidate':

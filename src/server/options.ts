@@ -2,6 +2,7 @@
  * The server's options, each with its default. The command line (cli.ts) maps every one of them
  * to a flag and an environment variable; docs/server.md lists them.
  */
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { IceServer } from '../protocol/index.js';
 import type { LogSink } from './log.js';
@@ -49,6 +50,13 @@ export interface SignalingServerOptions {
    * Default none.
    */
   tokenSecret?: string | string[];
+  /**
+   * The secret that signs place tickets (the `session` in `joined`), with which a participant takes
+   * its place back after a reconnect, an admitted patient without knocking again. Give every
+   * process the same one, and keep it across restarts, so that calls survive a deploy.
+   * Default: the first `tokenSecret`; without one (demo), a random secret per process.
+   */
+  resumeSecret?: string;
   /** TURN servers with time-limited REST-API credentials for coturn's `use-auth-secret`. Default none. */
   turn?: TurnOptions;
   /** Serve HTTPS and WSS with this certificate and key (PEM). Default none: plain HTTP. */
@@ -86,6 +94,7 @@ export interface ResolvedOptions {
   heartbeatMs: number;
   graceMs: number;
   tokenSecrets: string[];
+  resumeSecret: string;
   turn: TurnOptions | null;
   allowedOrigins: Set<string> | null;
   trustProxy: boolean;
@@ -106,6 +115,9 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
   for (const secret of tokenSecrets) {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_CHARS) throw new RangeError(`tokenSecret must be at least ${MIN_SECRET_CHARS} characters`);
   }
+  if (o.resumeSecret !== undefined && (typeof o.resumeSecret !== 'string' || o.resumeSecret.length < MIN_SECRET_CHARS)) {
+    throw new RangeError(`resumeSecret must be at least ${MIN_SECRET_CHARS} characters`);
+  }
   if (!o.demo && tokenSecrets.length === 0) {
     throw new RangeError('tokenSecret is required: rooms without join tokens exist only in demo mode');
   }
@@ -123,6 +135,7 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
     heartbeatMs: positive('heartbeatMs', o.heartbeatMs, 15_000),
     graceMs: positive('graceMs', o.graceMs, 60_000),
     tokenSecrets,
+    resumeSecret: o.resumeSecret ?? tokenSecrets[0] ?? randomBytes(32).toString('base64url'),
     turn,
     allowedOrigins: o.allowedOrigins?.length ? new Set(o.allowedOrigins.map((x) => x.replace(/\/+$/, ''))) : null,
     trustProxy: o.trustProxy ?? false,

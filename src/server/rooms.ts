@@ -119,8 +119,15 @@ export interface JoinInput {
   role: Role;
   room: string;
   resume: string | undefined;
-  /** A fresh random id, used if this join makes a new place. */
+  /**
+   * Set when `resume` is a valid signed ticket for this room and role: the place it stood for may
+   * be taken again even if this store has forgotten it (a restart, an expired grace period).
+   */
+  resumeTicket?: { admitted: boolean };
+  /** A fresh ticket, used if this join makes a new place. */
   newSession: string;
+  /** A fresh ticket saying "admitted", for a place taken back from an admitted ticket. */
+  admittedSession: string;
   iceServers: IceServer[];
   now: number;
   graceMs: number;
@@ -134,7 +141,7 @@ export function join(prev: RoomState | null, input: JoinInput): Transition<JoinR
   const deliveries: Delivery[] = [];
   const existing = state[role];
   let slot: Slot;
-  if (existing && input.resume !== undefined && input.resume === existing.session) {
+  if (existing && input.resume !== undefined && (input.resume === existing.session || input.resumeTicket)) {
     // Taking the place back after a reload: the old socket, if it is somehow still open, goes.
     if (existing.conn && existing.conn !== conn) {
       deliveries.push(errorDelivery(existing.conn, SignalingErrorCode.Replaced, true));
@@ -142,6 +149,11 @@ export function join(prev: RoomState | null, input: JoinInput): Transition<JoinR
     slot = { ...existing, conn, goneAt: null };
   } else if (existing && existing.conn) {
     return { state: prev, deliveries: [errorDelivery(conn, SignalingErrorCode.RoomFull, true)], result: { ok: false, code: SignalingErrorCode.RoomFull } };
+  } else if (input.resumeTicket) {
+    // A place this store no longer knows, vouched for by a ticket it signed: an admitted patient
+    // comes back admitted, without knocking again.
+    const admitted = role === 'doctor' || input.resumeTicket.admitted;
+    slot = { session: admitted ? input.admittedSession : input.newSession, conn, admitted, goneAt: null };
   } else {
     // A fresh place. A place left in its grace period without the session id is not inherited:
     // a patient must knock again.
@@ -176,7 +188,12 @@ export function join(prev: RoomState | null, input: JoinInput): Transition<JoinR
 }
 
 /** The doctor's answer to a knock. */
-export function answerKnock(prev: RoomState | null, conn: string, admit: boolean): Transition<SignalingErrorCode | null> {
+export function answerKnock(
+  prev: RoomState | null,
+  conn: string,
+  admit: boolean,
+  admittedSession: string,
+): Transition<SignalingErrorCode | null> {
   const refuse = (code: SignalingErrorCode): Transition<SignalingErrorCode> => ({
     state: prev,
     deliveries: [errorDelivery(conn, code, false)],
@@ -187,11 +204,11 @@ export function answerKnock(prev: RoomState | null, conn: string, admit: boolean
   const patient = state.patient;
   if (!patient || !patient.conn || patient.admitted) return refuse(SignalingErrorCode.NotAllowed);
   if (admit) {
-    const next: RoomState = { ...state, patient: { ...patient, admitted: true } };
+    const next: RoomState = { ...state, patient: { ...patient, admitted: true, session: admittedSession } };
     return {
       state: next,
       deliveries: [
-        { to: patient.conn, frame: encode({ type: 'admitted' }) },
+        { to: patient.conn, frame: encode({ type: 'admitted', session: admittedSession }) },
         { to: patient.conn, frame: encode({ type: 'peer-joined', role: 'doctor' }) },
         { to: conn, frame: encode({ type: 'peer-joined', role: 'patient' }) },
       ],

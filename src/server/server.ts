@@ -2,7 +2,7 @@
  * The signaling server: one HTTP(S) server carrying the WebSocket endpoint `/signal` and, in
  * demo mode, the demo's static files.
  */
-import { randomBytes } from 'node:crypto';
+import { TicketSigner } from './tickets.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +124,7 @@ class SignalingCore {
   readonly metrics = new Metrics();
   /** The store, when rooms are in memory and can be read synchronously. */
   readonly #memory: MemoryRoomStore | null;
+  readonly #tickets: TicketSigner;
   #seq = 0;
   #closing = false;
 
@@ -144,6 +145,7 @@ class SignalingCore {
       { prefix: '/', root: resolve(opts.demoRoot) },
     ];
     this.#memory = store instanceof MemoryRoomStore ? store : null;
+    this.#tickets = new TicketSigner(opts.resumeSecret);
     this.#perIp = new ConnectionCounter(opts.maxConnectionsPerIp);
     this.#rate = new RateLimiter(opts.messageRate, opts.messageBurst);
     store.setLocalSink((d) => this.#deliverLocal(d));
@@ -340,7 +342,9 @@ class SignalingCore {
       case 'admit':
       case 'decline':
         if (role !== 'doctor') return this.#sendError(conn, SignalingErrorCode.NotAllowed, 'only the doctor admits or declines');
-        await this.store.transact(room, (s) => answerKnock(s, conn.id, msg.type === 'admit'));
+        await this.store.transact(room, (s) =>
+          answerKnock(s, conn.id, msg.type === 'admit', this.#tickets.issue(room, 'patient', true)),
+        );
         this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: roomTag(room) });
         return;
       case 'leave':
@@ -357,13 +361,16 @@ class SignalingCore {
       return this.#sendError(conn, SignalingErrorCode.ServerFull, 'The server has no room for another consultation.', true);
     }
     const iceServers = this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
+    const resumeTicket = resume !== undefined ? this.#tickets.verify(resume, room, role) : undefined;
     const result = await this.store.transact(room, (s) =>
       join(s, {
         conn: conn.id,
         role,
         room,
         resume,
-        newSession: randomBytes(16).toString('base64url'),
+        ...(resumeTicket ? { resumeTicket } : {}),
+        newSession: this.#tickets.issue(room, role, role === 'doctor'),
+        admittedSession: this.#tickets.issue(room, role, true),
         iceServers,
         now: Date.now(),
         graceMs: this.opts.graceMs,

@@ -284,7 +284,7 @@ describe('the server learns nothing personal', () => {
       expect(frames.length).to.be.greaterThan(5);
       expect(logs.length).to.be.greaterThan(10);
       const everything = frames.join('\n') + '\n' + logs;
-      for (const secret of [...Object.values(secrets), code]) {
+      for (const secret of [...Object.values(secrets), code as string]) {
         expect(everything.includes(secret), `server saw ${JSON.stringify(secret)}`).to.equal(false);
       }
       // The logs carry no SDP either.

@@ -123,10 +123,10 @@ export async function admittedPair(s: Awaited<ReturnType<typeof startServer>>, r
   const pj = await patient.join(room, 'patient');
   await doctor.next('knock');
   doctor.send({ type: 'admit' });
-  await patient.next('admitted');
+  const admitted = await patient.next('admitted');
   await patient.next('peer-joined');
   await doctor.next('peer-joined');
-  return { doctor, patient, patientSession: pj.session as string };
+  return { doctor, patient, patientSession: pj.session as string, admittedSession: admitted.session as string };
 }
 
 import { execFileSync } from 'node:child_process';

@@ -20,7 +20,7 @@ describe('joining and the waiting room', () => {
     assert.equal(joined.polite, false);
     assert.equal(joined.peer, false);
     assert.equal(joined.waiting, false);
-    assert.match(joined.session, /^[A-Za-z0-9_-]{22}$/);
+    assert.match(joined.session, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     assert.deepEqual(joined.iceServers, [{ urls: 'stun:stun.example.org:3478' }]);
     assert.equal(doctor.ws.protocol, 'video-consult.v1');
   });
@@ -159,6 +159,56 @@ describe('relay', () => {
   });
 });
 
+describe('place tickets across a server restart', () => {
+  const resumeSecret = 'a-resume-secret-for-tests-0123456789';
+
+  it('an admitted patient comes back admitted to a new process with the same secret', async () => {
+    const first = await startServer({ resumeSecret });
+    const { admittedSession } = await admittedPair(first, 'r-restart');
+    assert.ok(admittedSession, 'admitted carries a new ticket');
+    await first.stop();
+
+    const second = await startServer({ resumeSecret });
+    try {
+      const doctor = second.client();
+      await doctor.join('r-restart', 'doctor');
+      const back = second.client();
+      const j = await back.join('r-restart', 'patient', admittedSession);
+      assert.equal(j.waiting, false);
+      assert.equal(j.peer, true);
+      assert.deepEqual(await doctor.next('peer-joined'), { v: 1, type: 'peer-joined', role: 'patient' });
+      back.send({ type: 'description', description: offer });
+      await doctor.next('description');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a forged, foreign or other-room ticket gives no admission', async () => {
+    const first = await startServer({ resumeSecret });
+    const { admittedSession: ticket } = await admittedPair(first, 'r-forge');
+    await first.stop();
+    const other = await startServer({ resumeSecret: 'another-secret-entirely-0123456789' });
+    const same = await startServer({ resumeSecret });
+    try {
+      const [payload, mac] = ticket.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const forged = Buffer.from(JSON.stringify({ ...claims, room: 'r-elsewhere' })).toString('base64url') + '.' + mac;
+      for (const [server, room, t] of [
+        [other, 'r-forge', ticket],
+        [same, 'r-elsewhere', forged],
+        [same, 'r-other', ticket],
+      ] as const) {
+        const j = await server.client().join(room, 'patient', t);
+        assert.equal(j.waiting, true, `${room} via ${t.slice(0, 12)}…`);
+      }
+    } finally {
+      await other.stop();
+      await same.stop();
+    }
+  });
+});
+
 describe('resume after a reload', () => {
   let s: Awaited<ReturnType<typeof startServer>>;
   before(async () => {
@@ -167,12 +217,12 @@ describe('resume after a reload', () => {
   after(() => s.stop());
 
   it('returns an admitted patient to the call without knocking', async () => {
-    const { doctor, patient, patientSession } = await admittedPair(s, 'r-resume');
+    const { doctor, patient, patientSession, admittedSession } = await admittedPair(s, 'r-resume');
     patient.ws.terminate();
     assert.equal((await doctor.next('peer-left')).reason, 'gone');
     const again = s.client();
     const j = await again.join('r-resume', 'patient', patientSession);
-    assert.equal(j.session, patientSession);
+    assert.equal(j.session, admittedSession);
     assert.equal(j.waiting, false);
     assert.equal(j.peer, true);
     assert.deepEqual(await doctor.next('peer-joined'), { v: 1, type: 'peer-joined', role: 'patient' });
