@@ -141,6 +141,19 @@ function autoAccept(m: FileTransferManager, writable?: (name: string) => Promise
   });
 }
 
+/** `p`, or a failure that says where things stood (from `explain`) if it takes longer than `ms`. */
+async function withinOrExplain<T>(p: Promise<T>, ms: number, explain: () => unknown): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done after ${ms} ms: ${JSON.stringify(explain())}`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Rejection code of a promise that must reject. */
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -268,13 +281,13 @@ describe('file transfer: decline, cancel and limits', () => {
   it('lets the sender cancel mid-transfer, and the next file still goes through', async () => {
     const { a, b } = await pair();
     autoAccept(b);
-    const handle = a.sendFile(makeFile(64 * MiB));
+    const handle = a.sendFile(makeFile(32 * MiB));
     await next(a, 'progress', (p) => p.bytes >= 4 * MiB);
     const peerSees = next(b, 'error');
     handle.cancel();
     expect(await codeOf(handle.done)).to.equal('file-cancelled');
     expect((await peerSees).code).to.equal('file-cancelled-by-peer');
-    expect(handle.bytes).to.be.below(64 * MiB);
+    expect(handle.bytes).to.be.below(32 * MiB);
     const again = makeFile(MiB + 3, 'after.bin', '', 5);
     const received = next(b, 'received');
     await a.sendFile(again).done;
@@ -284,7 +297,7 @@ describe('file transfer: decline, cancel and limits', () => {
   it('lets the receiver cancel mid-transfer', async () => {
     const { a, b } = await pair();
     autoAccept(b);
-    const handle = a.sendFile(makeFile(64 * MiB));
+    const handle = a.sendFile(makeFile(32 * MiB));
     const progress = await next(b, 'progress', (p) => p.bytes >= 4 * MiB);
     b.cancel(progress.id);
     expect(await codeOf(handle.done)).to.equal('file-cancelled-by-peer');
@@ -448,9 +461,9 @@ describe('file transfer: resume', () => {
     this.timeout(120_000);
     const { A, B, a, b } = await pair();
     autoAccept(b);
-    const file = makeFile(96 * MiB, 'mri.zip', '', 21);
+    const file = makeFile(40 * MiB, 'mri.zip', '', 21);
     const handle = a.sendFile(file);
-    await next(b, 'progress', (p) => p.bytes >= 24 * MiB);
+    await next(b, 'progress', (p) => p.bytes >= 10 * MiB);
     const ufrag = A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1];
     A.pc.restartIce();
     const restarted = negotiate(A.pc, B.pc);
@@ -458,7 +471,7 @@ describe('file transfer: resume', () => {
     await restarted;
     expect(A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1]).to.not.equal(ufrag);
     const received = next(b, 'received');
-    const sent = await handle.done;
+    const sent = await withinOrExplain(handle.done, 100_000, () => ({ bytes: handle.bytes, state: handle.state, resumes: handle.resumes, fromB: B.sent.slice(-3), channels: B.fileChannels.map((c) => c.readyState) }));
     const got = await received;
     const resume = B.sent.find((m) => m.type === 'file-resume')!;
     expect(resume, 'the receiver asked to resume').to.not.equal(undefined);
@@ -473,9 +486,9 @@ describe('file transfer: resume', () => {
     this.timeout(120_000);
     const { A, B, a, b } = await pair();
     autoAccept(b);
-    const file = makeFile(64 * MiB, 'ct.zip', '', 22);
+    const file = makeFile(32 * MiB, 'ct.zip', '', 22);
     const handle = a.sendFile(file);
-    await next(b, 'progress', (p) => p.bytes >= 16 * MiB);
+    await next(b, 'progress', (p) => p.bytes >= 8 * MiB);
     // The call reconnects with fresh connections, as the session does after 'failed'.
     A.pc.close();
     B.pc.close();
