@@ -9,7 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PeerServer } from 'peer';
 import puppeteer, { type Page } from 'puppeteer-core';
-import { chromiumArgs } from '../test/web-test-runner.config.mjs';
+
+// The browser flags the test runner uses (headless, no sandbox, no background networking).
+const { chromiumArgs } = (await import('../test/web-test-runner.config.mjs' as string)) as { chromiumArgs: string[] };
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 256) * MiB;
@@ -56,7 +58,7 @@ const browser = await puppeteer.launch({ executablePath, headless: true, args: c
 async function openPage(): Promise<Page> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
+  page.on('pageerror', (e) => console.error(`[page] ${String(e)}`));
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => 'bench' in window);
   return page;
