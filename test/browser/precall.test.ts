@@ -19,6 +19,29 @@ const startTurn = async (payload: Record<string, unknown> = {}) => (await execut
 const stopTurn = (turn: Turn) => executeServerCommand('vc:coturn-stop', { id: turn.id });
 const step = (report: PrecallReport, id: StepResult['id']) => report.steps.find((s) => s.id === id)!;
 
+/**
+ * Runs `fn` in a page of a separate Chromium (see `vc:chromium-open`). A runner command must answer
+ * within 20 s, so the result is awaited in rounds of up to 10 s each, at most six.
+ */
+async function inSeparateChromium<A extends unknown[], R>(
+  options: { deny?: boolean; ignoreCertificateErrors?: boolean },
+  fn: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> {
+  const { id } = (await executeServerCommand('vc:chromium-open', options)) as { id: string };
+  try {
+    await executeServerCommand('vc:chromium-start', { id, source: fn.toString(), args });
+    for (let round = 0; round < 6; round++) {
+      const result = (await executeServerCommand('vc:chromium-result', { id, waitMs: 10_000 })) as { done: boolean; value?: R; error?: string };
+      if (result.error) throw new Error(`in the separate Chromium: ${result.error}`);
+      if (result.done) return result.value as R;
+    }
+    throw new Error('the separate Chromium did not finish within 60 s');
+  } finally {
+    await executeServerCommand('vc:chromium-close', { id });
+  }
+}
+
 let signalUrl: string;
 let turn: Turn;
 before(async () => {
@@ -95,19 +118,19 @@ describe('runPrecallCheck: a working setup', () => {
 
 describe('runPrecallCheck: TURN over TLS', () => {
   it('tries a turns: URL on its own and passes it', async function () {
-    this.timeout(40_000);
+    this.timeout(90_000);
     const tls = (await executeServerCommand('vc:coturn-start', { tls: true })) as Turn;
     try {
       // Chromium verifies the relay's certificate; this coturn's is self-signed, so the check runs
       // in a Chromium that accepts it. (The test browser itself reports ICE error 701 for it.)
-      const { value: report } = (await executeServerCommand('vc:chromium-eval', {
-        ignoreCertificateErrors: true,
-        source: (async (iceServers: RTCIceServer[]) => {
+      const report = await inSeparateChromium(
+        { ignoreCertificateErrors: true },
+        async (iceServers: RTCIceServer[]): Promise<PrecallReport> => {
           const { runPrecallCheck: check } = await import('/src/core/precall/index.ts' as string);
           return check({ iceServers, video: false, microphoneMs: 200, throughputMs: 1000, confirmSound: async () => true });
-        }).toString(),
-        args: [tls.iceServers],
-      })) as { value: PrecallReport };
+        },
+        tls.iceServers,
+      );
       const paths = step(report, 'network').paths!;
       expect(paths.map((p) => `${p.kind} ${p.status}`), report.text).to.deep.equal([
         'srflx pass',
@@ -191,16 +214,15 @@ describe('runPrecallCheck: camera and microphone problems', () => {
       : navigator.mediaDevices.getUserMedia(constraints);
 
   it('permission denied (in a browser context where camera and microphone are denied): both fail with allow-camera advice', async function () {
-    this.timeout(40_000);
-    const { value } = (await executeServerCommand('vc:chromium-eval', {
-      deny: true,
-      source: (async (server: string) => {
-        const { runPrecallCheck } = await import('/src/core/precall/index.ts' as string);
-        const report = await runPrecallCheck({ server, microphoneMs: 300, confirmSound: async () => true });
-        return report;
-      }).toString(),
-      args: [signalUrl],
-    })) as { value: PrecallReport };
+    this.timeout(90_000);
+    const value = await inSeparateChromium(
+      { deny: true },
+      async (server: string): Promise<PrecallReport> => {
+        const { runPrecallCheck: check } = await import('/src/core/precall/index.ts' as string);
+        return check({ server, microphoneMs: 300, confirmSound: async () => true });
+      },
+      signalUrl,
+    );
     expect(`${step(value, 'camera').status} ${step(value, 'camera').code}`, JSON.stringify(step(value, 'camera'))).to.equal('fail camera-denied');
     expect(`${step(value, 'microphone').status} ${step(value, 'microphone').code}`).to.equal('fail microphone-denied');
     expect(step(value, 'camera').figures.permission).to.equal('denied');

@@ -30,15 +30,20 @@ function cannot(reason) {
  * - `vc:udp-block` `{id}` → `{blocked: true}` or `{blocked: false, reason}` (under `CI=true` it fails instead): drops every UDP packet to
  *   that coturn's listening port with an nftables table of its own (root and `nft` needed).
  * - `vc:udp-unblock` `{id}`: removes that table.
- * - `vc:chromium-eval` `{source, args?, path?, deny?, ignoreCertificateErrors?}` → `{value}`: runs a
- *   function in a page of a separate headless Chromium, and closes it again. With `deny` its fake
- *   prompt denies camera and microphone (`--use-fake-ui-for-media-stream=deny`); with
- *   `ignoreCertificateErrors` it accepts the self-signed certificate of a `tls` coturn. `path`
- *   defaults to `/`.
+ * - `vc:chromium-open` `{deny?, ignoreCertificateErrors?, path?}` → `{id}`: a separate headless
+ *   Chromium with one page at the test server's origin (`path` defaults to `/`). With `deny` its
+ *   fake prompt denies camera and microphone (`--use-fake-ui-for-media-stream=deny`); with
+ *   `ignoreCertificateErrors` it accepts the self-signed certificate of a `tls` coturn.
+ * - `vc:chromium-start` `{id, source, args?}`: starts a function in that page;
+ *   `vc:chromium-result` `{id, waitMs?}` → `{done: false}` or `{done: true, value}` / `{done: true, error}`
+ *   (each command must answer within the runner's 20 s, so a long function is awaited in rounds);
+ *   `vc:chromium-close` `{id}`.
  */
 export function coturnPlugin() {
   /** @type {Map<string, {turn: import('./coturn.mjs').Coturn, netns?: string, table?: string}>} */
   const servers = new Map();
+  /** Separate Chromium instances, by id. */
+  const browsers = new Map();
   let nextId = 0;
 
   async function unblock(entry) {
@@ -90,6 +95,7 @@ export function coturnPlugin() {
     name: 'vc-coturn',
     async serverStop() {
       await Promise.all([...servers.keys()].map(stopServer));
+      await Promise.all([...browsers.values()].map((b) => b.close()));
     },
     async executeCommand({ command, payload = {}, session }) {
       if (command === 'vc:coturn-start') {
@@ -135,7 +141,7 @@ export function coturnPlugin() {
         if (entry) await unblock(entry);
         return true;
       }
-      if (command === 'vc:chromium-eval') {
+      if (command === 'vc:chromium-open') {
         // `--use-fake-ui-for-media-stream` answers every prompt of the test browser with "allow" and
         // overrides permission settings (CDP Browser.setPermission 'denied' has no effect there),
         // so a denial runs in a Chromium of its own whose fake prompt answers "deny": the page
@@ -158,17 +164,36 @@ export function coturnPlugin() {
             '--autoplay-policy=no-user-gesture-required',
           ],
         });
-        try {
-          const page = await browser.newPage();
-          page.on('pageerror', (error) => console.error(`[separate page] ${error.message}`));
-          // Any page of the test server's origin will do (a secure context that can import the
-          // sources); the function imports what it needs.
-          await page.goto(origin + (payload.path ?? '/'));
-          const value = await page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
-          return { value };
-        } finally {
-          await browser.close();
+        const id = String(++nextId);
+        browsers.set(id, browser);
+        const page = await browser.newPage();
+        page.on('pageerror', (error) => console.error(`[separate page] ${error.message}`));
+        // Any page of the test server's origin will do (a secure context that can import the
+        // sources); the function imports what it needs.
+        await page.goto(origin + (payload.path ?? '/'));
+        return { id };
+      }
+      if (command === 'vc:chromium-start' || command === 'vc:chromium-result') {
+        const browser = browsers.get(payload.id);
+        if (!browser) throw new Error(`no separate Chromium ${payload.id}`);
+        const [page] = (await browser.pages()).slice(-1);
+        if (command === 'vc:chromium-start') {
+          await page.evaluate(
+            `window.__vcResult = Promise.resolve().then(() => (${payload.source})(...${JSON.stringify(payload.args ?? [])}))` +
+              '.then((value) => ({ done: true, value }), (error) => ({ done: true, error: String(error && error.stack || error) }));',
+          );
+          return true;
         }
+        // Answers within the runner's 20 s command limit: done, or not yet (ask again).
+        return page.evaluate(
+          `Promise.race([window.__vcResult, new Promise((resolve) => setTimeout(() => resolve({ done: false }), ${Math.min(payload.waitMs ?? 10_000, 15_000)}))])`,
+        );
+      }
+      if (command === 'vc:chromium-close') {
+        const browser = browsers.get(payload.id);
+        browsers.delete(payload.id);
+        await browser?.close();
+        return true;
       }
       return undefined;
     },
