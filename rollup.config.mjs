@@ -1,7 +1,8 @@
-// Three builds from one source tree:
-//  1. dist/**: unbundled ESM with .d.ts for `npm install` users (lit stays a dependency);
-//  2. dist/cdn/video-consult.js: one minified, self-contained module for a <script type="module"> tag;
-//  3. the Node server and its command, which share the unbundled output of (1).
+// Builds from one source tree:
+//  1. dist/**: unbundled ESM with .d.ts for `npm install` users (lit stays a dependency), and the
+//     Node server and its command;
+//  2. dist/cdn/video-consult.js and dist/cdn/video-consult-check.js: one minified, self-contained
+//     module each (lit included) for a <script type="module"> tag.
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -30,13 +31,13 @@ export default [
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
   },
-  {
-    input: 'src/index.ts',
-    output: { file: 'dist/cdn/video-consult.js', format: 'es' },
+  ...['video-consult', 'video-consult-check'].map((name) => ({
+    input: `src/cdn/${name}.ts`,
+    output: { file: `dist/cdn/${name}.js`, format: 'es' },
     plugins: [
       nodeResolve({ browser: true }),
       typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist/cdn' }),
-      terser({ module: true, ecma: 2022, format: { comments: false } }),
+      terser({ module: true, ecma: 2022, compress: { passes: 3 }, format: { comments: false } }),
     ],
-  },
+  })),
 ];

@@ -4,14 +4,53 @@
  * Importing this module registers the element (once, even if the module is loaded twice).
  * @packageDocumentation
  */
+import { define } from './element/define.js';
+import { VideoConsultCheck } from './element/video-consult-check.js';
 import { VideoConsult } from './element/video-consult.js';
 
 export { VideoConsult } from './element/video-consult.js';
-export type { StateChangeDetail, ErrorDetail, KnockDetail } from './element/events.js';
+export { VideoConsultCheck } from './element/video-consult-check.js';
+export { CHECK_STRINGS, resolveCheckStrings, type CheckStrings, type CheckStringsOverrides } from './element/check-strings.js';
+export {
+  runPrecallCheck,
+  playTestSound,
+  formatReport,
+  CheckStatus,
+  CheckCode,
+  AdviceCode,
+  StepId,
+  THRESHOLDS,
+  type PrecallOptions,
+  type PrecallReport,
+  type StepResult,
+  type PathResult,
+  type Verdict,
+} from './core/precall/index.js';
+export type {
+  StateChangeDetail,
+  ErrorDetail,
+  KnockDetail,
+  PeerNameDetail,
+  MessageDetail,
+  VerificationDetail,
+  QualityDetail,
+} from './element/events.js';
 export { STRINGS, resolveStrings, type Strings, type ErrorText } from './element/strings.js';
-export { ConsultSession, CallState, type SessionOptions, type SessionEvents, type StateChange, type EndReason, type MediaState } from './core/session.js';
+export {
+  ConsultSession,
+  CallState,
+  type SessionOptions,
+  type SessionEvents,
+  type StateChange,
+  type EndReason,
+  type MediaState,
+  type ChatEntry,
+} from './core/session.js';
+export { QualityLevel, type QualityReport, type DirectionQuality, type QualityPreference, type SendProfile } from './core/quality.js';
+export type { SecurityInfo } from './core/security.js';
 export { ConsultError, ErrorCode } from './core/errors.js';
 export { type Transport, type TransportClose, type OutgoingMessage, WebSocketTransport } from './signaling/transport.js';
 export { PROTOCOL_VERSION, type Role, type IceServer } from './protocol/index.js';
 
-if (!customElements.get('video-consult')) customElements.define('video-consult', VideoConsult);
+define('video-consult', VideoConsult);
+define('video-consult-check', VideoConsultCheck);

@@ -3,6 +3,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { existsSync } from 'node:fs';
+import { coturnPlugin } from './support/coturn-plugin.mjs';
 import { peerPagesPlugin } from './support/peer-pages-plugin.mjs';
 import { signalingPlugin } from './support/signaling-plugin.mjs';
 
@@ -69,5 +70,6 @@ export default {
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json' }),
     signalingPlugin(),
     peerPagesPlugin({ executablePath, baseArgs: chromiumArgs }),
+    coturnPlugin(),
   ],
 };
