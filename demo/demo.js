@@ -36,5 +36,8 @@ if (!room) {
   }
   consult.addEventListener('vc-state-change', (event) => {
     $('log').textContent = `State: ${event.detail.state}`;
+    // When a call cannot connect, the pre-call check finds out why.
+    const unreachable = ['connection-failed', 'signaling-unreachable'].includes(event.detail.code);
+    $('offer-check').hidden = !(event.detail.state === 'failed' && unreachable);
   });
 }
