@@ -172,7 +172,9 @@ const SAMPLES_BEFORE_HD_TRY = 5;
 const SAMPLES_BEFORE_RESUME_TRY = 5;
 const MAX_SAMPLES_PAUSED = 40;
 /** SD samples after which a resumed video counts as holding. */
-const SAMPLES_TO_HOLD = 5;
+const SAMPLES_TO_HOLD = 10;
+/** Samples after a resume during which a low estimate alone does not pause video again. */
+const SAMPLES_TO_SETTLE = 8;
 
 /**
  * Chooses the sending profile from the outgoing figures, one sample at a time. Congestion control
@@ -205,11 +207,21 @@ export class Adapter {
     return this.profile;
   }
 
-  next(out: Omit<DirectionQuality, 'level'>): SendProfile {
+  /**
+   * The profile for the next second. `flowing` is false when nothing arrived from the other side
+   * in the last sample: an outage, not congestion, so the profile stays as it is.
+   */
+  next(out: Omit<DirectionQuality, 'level'>, flowing = true): SendProfile {
     const available = out.availableKbps;
     const loss = out.lossPercent ?? 0;
-    if (available === undefined) return this.profile;
-    const tooLow = available < PAUSE_BELOW_KBPS || loss >= PAUSE_LOSS_PERCENT;
+    if (available === undefined || !flowing) {
+      this.#low = this.#high = this.#good = 0;
+      return this.profile;
+    }
+    // Just after video comes back the estimate starts from the audio-only rate and needs a few
+    // seconds to climb: only loss counts against the try until then.
+    const settling = this.#sinceResume < SAMPLES_TO_SETTLE;
+    const tooLow = (!settling && available < PAUSE_BELOW_KBPS) || loss >= PAUSE_LOSS_PERCENT;
     this.#low = tooLow ? this.#low + 1 : 0;
     this.#high = available > RESUME_ABOVE_KBPS && loss < PAUSE_LOSS_PERCENT ? this.#high + 1 : 0;
 

@@ -708,7 +708,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     if (!sample || pc !== this.#pc || !this.#adapter) return;
     const connected = pc.connectionState === 'connected';
     if (connected) {
-      const profile = this.#adapter.next(sample.outgoing);
+      const profile = this.#adapter.next(sample.outgoing, sample.receiving);
       if (profile !== this.#currentProfile()) await this.#applyProfile(profile);
     }
     const outgoing = { ...sample.outgoing, level: connected ? grade(sample.outgoing) : ('lost' as const) };
