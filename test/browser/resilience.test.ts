@@ -145,7 +145,9 @@ describe('quality choice', () => {
 
 describe('signaling server restart', () => {
   it('media keeps flowing while the server is down; the clients rejoin, and a later ICE restart still works', async () => {
-    const first = await startSignaling({ heartbeatMs: 1000 });
+    // The same place-ticket secret for both processes, as a deployment keeps it across restarts.
+    const resumeSecret = `resume-${uniqueRoom()}-secret`;
+    const first = await startSignaling({ heartbeatMs: 1000, resumeSecret });
     const port = Number(new URL(first.url).port);
     const room = uniqueRoom('restart');
     const doctor = new ConsultSession({ server: first.signalUrl, room, role: 'doctor' });
@@ -172,7 +174,7 @@ describe('signaling server restart', () => {
       expect(doctor.state).to.equal('connected');
       expect(patient.state).to.equal('connected');
 
-      second = await startSignaling({ port, heartbeatMs: 1000 });
+      second = await startSignaling({ port, heartbeatMs: 1000, resumeSecret });
       const rejoined = async (s: ConsultSession) =>
         eventually(async () => ((await s.getDiagnostics()).signaling as { connected: boolean }).connected, `${s.role} rejoined`, 20_000);
       await Promise.all([rejoined(doctor), rejoined(patient)]);

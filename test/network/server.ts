@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestNetwork } from './netns.js';
 
 const CLI = fileURLToPath(new URL('../../dist/server/cli.js', import.meta.url));
+const RESUME_SECRET = `network-tests-${process.pid}-resume-secret`;
 
 export class ServerProcess {
   readonly port: number;
@@ -33,7 +34,10 @@ export class ServerProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error('server already running');
     const args = [...this.net.exec('s'), process.execPath, CLI, '--demo', '--host', this.net.serverHost, '--port', String(this.port)];
-    const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // One place-ticket secret for every start, as a deployment keeps it across restarts: an
+    // admitted patient then rejoins the restarted server without knocking again.
+    const env = { ...process.env, VC_RESUME_SECRET: RESUME_SECRET };
+    const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.#child = child;
     this.#output = '';
     await new Promise<void>((resolve, reject) => {
