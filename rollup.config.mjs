@@ -14,6 +14,29 @@ const external = (id) =>
   id.startsWith('node:') ||
   dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
 
+/**
+ * Minifies the CSS inside Lit's css`…` templates, which terser leaves as written (comments,
+ * indentation). Only whitespace and comments go; the rules stay as they are.
+ */
+function minifyLitCss() {
+  const minify = (css) =>
+    css
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([{};,>])\s*/g, '$1')
+      .replace(/:\s+/g, ':')
+      .replace(/;}/g, '}')
+      .trim();
+  return {
+    name: 'minify-lit-css',
+    transform(code, id) {
+      if (!id.endsWith('styles.ts') && !id.includes('/element/')) return null;
+      const out = code.replace(/\bcss\s*`([^`]*)`/g, (_m, body) => 'css`' + minify(body) + '`');
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
 export default [
   {
     input: {
@@ -31,11 +54,12 @@ export default [
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
   },
-  ...['video-consult', 'video-consult-check'].map((name) => ({
+  ...['video-consult', 'video-consult-check', 'video-consult-files', 'video-consult-de'].map((name) => ({
     input: `src/cdn/${name}.ts`,
     output: { file: `dist/cdn/${name}.js`, format: 'es' },
     plugins: [
       nodeResolve({ browser: true }),
+      minifyLitCss(),
       typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist/cdn' }),
       terser({ module: true, ecma: 2022, compress: { passes: 3 }, format: { comments: false } }),
     ],

@@ -5,6 +5,10 @@
  * @packageDocumentation
  */
 import { define } from './element/define.js';
+import { DE } from './element/strings-de.js';
+import { registerStrings } from './element/strings.js';
+import { FileTransferManager } from './file-transfer/manager.js';
+import { provideFileTransfer } from './file-transfer/registry.js';
 import { VideoConsultCheck } from './element/video-consult-check.js';
 import { VideoConsult } from './element/video-consult.js';
 
@@ -34,8 +38,25 @@ export type {
   MessageDetail,
   VerificationDetail,
   QualityDetail,
+  FileOfferDetail,
+  FileProgressDetail,
+  FileReceivedDetail,
+  FileSentDetail,
+  FileErrorDetail,
 } from './element/events.js';
-export { STRINGS, resolveStrings, type Strings, type ErrorText } from './element/strings.js';
+export {
+  FileTransferManager,
+  FileTransfer,
+  IncomingOffer,
+  FileErrorCode,
+  sanitizeFileName,
+  type ReceivedFile,
+  type SentFile,
+  type TransferProgress,
+} from './file-transfer/index.js';
+export { provideFileTransfer } from './file-transfer/registry.js';
+export { EN, registerStrings, resolveStrings, type Strings, type ErrorText } from './element/strings.js';
+export { DE } from './element/strings-de.js';
 export {
   ConsultSession,
   CallState,
@@ -52,5 +73,8 @@ export { ConsultError, ErrorCode } from './core/errors.js';
 export { type Transport, type TransportClose, type OutgoingMessage, WebSocketTransport } from './signaling/transport.js';
 export { PROTOCOL_VERSION, type Role, type IceServer } from './protocol/index.js';
 
+// The npm entry always carries file transfer and German; the script-tag build loads them as add-ons.
+provideFileTransfer((options) => new FileTransferManager(options));
+registerStrings('de', DE);
 define('video-consult', VideoConsult);
 define('video-consult-check', VideoConsultCheck);

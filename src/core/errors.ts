@@ -34,6 +34,8 @@ export const ErrorCode = {
   ChatTooLong: 'chat-too-long',
   /** A chat message or file needs the call to be connected. */
   NotConnected: 'not-connected',
+  /** Files cannot be sent: the file-transfer engine is not loaded here or on the other side. */
+  FilesUnavailable: 'files-unavailable',
   /** Any other media failure. */
   MediaFailed: 'media-failed',
 } as const;

@@ -11,6 +11,17 @@ import {
   type ServerMessage,
   SignalingErrorCode,
 } from '../protocol/index.js';
+import type {
+  AcceptOptions,
+  FileTransfer,
+  FileTransferManager,
+  IncomingOffer,
+  ReceivedFile,
+  SentFile,
+  TransferErrorDetail,
+  TransferProgress,
+} from '../file-transfer/manager.js';
+import { fileTransferFactory } from '../file-transfer/registry.js';
 import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
 import { Emitter } from './emitter.js';
 import { ConsultError, ErrorCode } from './errors.js';
@@ -99,6 +110,15 @@ export interface SessionEvents {
   verification: { code: string };
   /** The quality level, the paused state of video or the sending profile changed. */
   quality: QualityReport;
+  /** The other side offers a file: call `accept()` or `decline()` on it. */
+  'file-offer': IncomingOffer;
+  'file-progress': TransferProgress;
+  /** A file arrived whole, its hash checked. */
+  'file-received': ReceivedFile;
+  /** The other side acknowledged a whole file, its hash checked. */
+  'file-sent': SentFile;
+  /** A transfer ended without the file: declined, cancelled by the other side, refused by limits, or faulty. */
+  'file-error': TransferErrorDetail;
 }
 
 export interface SessionOptions {
@@ -118,6 +138,10 @@ export interface SessionOptions {
   video?: boolean;
   /** `auto` (default) lets the link choose between HD, SD and audio only; the others fix the choice. */
   quality?: QualityPreference;
+  /** The largest file, in bytes, this side sends or accepts. Default: no limit. */
+  maxFileSize?: number;
+  /** The file types this side sends or accepts, as `<input accept>` takes them. Default: all. */
+  acceptFiles?: string[];
   /** Replaces `navigator.mediaDevices.getUserMedia`, e.g. to add constraints or a processed stream. */
   getUserMedia?: GetUserMedia;
   /** Replaces the WebSocket transport. */
@@ -154,6 +178,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #pc?: RTCPeerConnection;
   #negotiator?: PerfectNegotiator;
   #control?: RTCDataChannel;
+  #files?: FileTransferManager;
   #localStream?: MediaStream;
   #remoteStream?: MediaStream;
   #iceServers: RTCIceServer[] = [];
@@ -315,6 +340,41 @@ export class ConsultSession extends Emitter<SessionEvents> {
     control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'chat', id: entry.id, text: entry.text, sentAt: entry.sentAt }));
     this.emit('message', entry);
     return entry;
+  }
+
+  /** Whether files can be sent in this call (the file-transfer engine is loaded and the call connected). */
+  get filesAvailable(): boolean {
+    return !!this.#files && this.#control?.readyState === 'open' && this.#peerCapabilities.includes('files');
+  }
+
+  /**
+   * Offers a file to the other side, peer to peer. The handle's `done` resolves once the other
+   * side has the whole file with a matching hash. Throws `not-connected` outside a call (or
+   * without the file-transfer engine); limits are checked as the file goes (`file-error`).
+   */
+  sendFile(file: Blob, options: { name?: string; type?: string } = {}): FileTransfer<SentFile> {
+    if (!this.#files || this.#control?.readyState !== 'open') {
+      throw new ConsultError(ErrorCode.NotConnected, 'Files can be sent once the call is connected.', false);
+    }
+    if (!this.#peerCapabilities.includes('files')) {
+      throw new ConsultError(ErrorCode.FilesUnavailable, 'The other side cannot receive files.', false);
+    }
+    return this.#files.sendFile(file, options);
+  }
+
+  /** Accepts a file the other side offered (see `file-offer`). */
+  acceptFile(id: string, options: AcceptOptions = {}): FileTransfer<ReceivedFile> | undefined {
+    return this.#files?.accept(id, options);
+  }
+
+  /** Declines a file the other side offered. */
+  declineFile(id: string): void {
+    this.#files?.decline(id);
+  }
+
+  /** Cancels a transfer in either direction. */
+  cancelFile(id: string): void {
+    this.#files?.cancel(id);
   }
 
   /** Changes options before the next `join()`; a running call keeps the ones it started with. */
@@ -818,7 +878,24 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#sendHello();
       this.#announceMedia();
     });
+    const factory = fileTransferFactory();
+    if (factory) {
+      const files = factory({
+        pc,
+        sendControl: (text) => control.readyState === 'open' && control.send(text),
+        ...(this.#options.maxFileSize ? { maxSize: this.#options.maxFileSize } : {}),
+        ...(this.#options.acceptFiles?.length ? { accept: this.#options.acceptFiles } : {}),
+      });
+      this.#files = files;
+      files.on('offer', (offer) => this.emit('file-offer', offer));
+      files.on('progress', (progress) => this.emit('file-progress', progress));
+      files.on('received', (file) => this.emit('file-received', file));
+      files.on('sent', (file) => this.emit('file-sent', file));
+      files.on('error', (error) => this.emit('file-error', error));
+    }
     control.addEventListener('message', ({ data }) => {
+      // File-transfer messages share the channel; the engine takes its own and leaves the rest.
+      if (this.#files?.handleControl(data)) return;
       const message = parseControlMessage(data);
       if (message) this.#onControl(message);
     });
@@ -889,7 +966,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #sendHello(): void {
     if (this.#control?.readyState !== 'open') return;
     const name = cleanName(this.#options.displayName ?? '');
-    this.#control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', name, capabilities: ['chat', 'hd'] }));
+    this.#control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', name, capabilities: this.#files ? ['chat', 'hd', 'files'] : ['chat', 'hd'] }));
   }
 
   /** Derives the verification code from the certificates DTLS actually used. */
@@ -954,6 +1031,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #closePeer(): void {
     this.#clearIceTimers();
     this.#negotiator?.close();
+    this.#files?.close();
+    this.#files = undefined;
     this.#control?.close();
     this.#pc?.close();
     this.#remoteStream?.getTracks().forEach((t) => t.stop());

@@ -50,9 +50,59 @@ export interface VerificationDetail {
 /** Detail of `vc-quality-change`: the level, the figures for each direction, and whether video is paused. */
 export type { QualityReport as QualityDetail } from '../core/quality.js';
 
+/** Detail of `vc-file-offer` (cancelable: call `preventDefault()` and then `acceptFile()` or `declineFile()` yourself). */
+export interface FileOfferDetail {
+  id: string;
+  /** Sanitised: safe to show and to save. */
+  name: string;
+  size: number;
+  type: string;
+}
+
+/** Detail of `vc-file-progress`. */
+export interface FileProgressDetail {
+  id: string;
+  direction: 'send' | 'receive';
+  name: string;
+  size: number;
+  /** Bytes the receiver has checked and stored. */
+  bytes: number;
+  bytesPerSecond: number;
+}
+
+/** Detail of `vc-file-received`. */
+export interface FileReceivedDetail {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  /** SHA-256 over the block hashes, as the sender computed it. */
+  hash: string;
+  /** The file, unless it was written to a file the page chose. */
+  file?: Blob;
+}
+
+/** Detail of `vc-file-sent`. */
+export interface FileSentDetail {
+  id: string;
+  name: string;
+  size: number;
+  hash: string;
+}
+
+/** Detail of `vc-file-error`. */
+export interface FileErrorDetail {
+  id?: string;
+  direction: 'send' | 'receive';
+  name?: string;
+  /** `file-declined`, `file-too-large`, `file-type-not-accepted`, `file-cancelled-by-peer`, `file-hash-mismatch`, … */
+  code: string;
+  message: string;
+}
+
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */
-export function fire<T>(target: EventTarget, type: string, detail: T): boolean {
-  return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+export function fire<T>(target: EventTarget, type: string, detail: T, cancelable = false): boolean {
+  return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable }));
 }
 
 declare global {
@@ -64,5 +114,10 @@ declare global {
     'vc-message': CustomEvent<MessageDetail>;
     'vc-verification': CustomEvent<VerificationDetail>;
     'vc-quality-change': CustomEvent<QualityReport>;
+    'vc-file-offer': CustomEvent<FileOfferDetail>;
+    'vc-file-progress': CustomEvent<FileProgressDetail>;
+    'vc-file-received': CustomEvent<FileReceivedDetail>;
+    'vc-file-sent': CustomEvent<FileSentDetail>;
+    'vc-file-error': CustomEvent<FileErrorDetail>;
   }
 }

@@ -32,6 +32,11 @@ export class SessionController implements ReactiveController {
       'message',
       'verification',
       'quality',
+      'file-offer',
+      'file-progress',
+      'file-received',
+      'file-sent',
+      'file-error',
     ];
     this.#unsubscribe = events.map((type) =>
       this.session.on(type, (detail) => {

@@ -52,9 +52,18 @@ export interface Strings {
   videoPausedRemote: string;
   poorLink: string;
   saveBandwidth: string;
+  sendFile: string;
+  dropFiles: string;
+  accept: string;
+  save: string;
+  cancel: string;
+  fileWaiting: string;
+  fileDone: string;
+  timeLeft: (seconds: number) => string;
   doctor: string;
   patient: string;
-  errors: Partial<Record<ErrorCode, ErrorText>> & { unknown: ErrorText };
+  /** By error code: the element's own (`ErrorCode`) and file-transfer codes (`file-…`). */
+  errors: Partial<Record<ErrorCode | `file-${string}`, ErrorText>> & { unknown: ErrorText };
 }
 
 const en: Strings = {
@@ -104,6 +113,14 @@ const en: Strings = {
   poorLink:
     'Your connection is weak. Close other programs and tabs that use the internet, or move closer to your router.',
   saveBandwidth: 'Turn camera off to keep the sound clear',
+  sendFile: 'Send a file',
+  dropFiles: 'Drop files here to send them',
+  accept: 'Accept',
+  save: 'Save',
+  cancel: 'Cancel',
+  fileWaiting: 'Waiting for the other person to accept',
+  fileDone: 'Done',
+  timeLeft: (s) => `${s < 60 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`} left`,
   doctor: 'Doctor',
   patient: 'Patient',
   errors: {
@@ -172,6 +189,12 @@ const en: Strings = {
       remedy: 'Shorten it to 4000 characters or send it as a file.',
     },
     'not-connected': { title: 'Not connected yet.', remedy: 'Wait until the call is connected.' },
+    'files-unavailable': { title: 'Files cannot be sent in this call.', remedy: 'Send the file another way.' },
+    'file-declined': { title: 'The other person declined the file.', remedy: '' },
+    'file-too-large': { title: 'The file is too large.', remedy: 'Send a smaller file.' },
+    'file-type-not-accepted': { title: 'This kind of file is not accepted.', remedy: 'Send a PDF or a picture.' },
+    'file-cancelled-by-peer': { title: 'The other person cancelled the file.', remedy: '' },
+    'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',
       remedy: 'Tell the practice: the element needs server, room and role.',
@@ -179,139 +202,37 @@ const en: Strings = {
   },
 };
 
-const de: Strings = {
-  join: 'Sprechstunde beitreten',
-  joinHint: 'Ihr Browser fragt nach Kamera und Mikrofon.',
-  preparing: 'Kamera und Mikrofon werden gestartet…',
-  waitingPatient: 'Sie sind im Wartezimmer. Die Ärztin oder der Arzt lässt Sie gleich herein.',
-  waitingDoctor: 'Warten auf die Patientin oder den Patienten.',
-  knock: 'Jemand wartet im Wartezimmer.',
-  admit: 'Hereinlassen',
-  decline: 'Ablehnen',
-  connecting: 'Verbindung wird aufgebaut…',
-  reconnecting: 'Die Verbindung wurde unterbrochen. Neuer Versuch…',
-  ended: 'Die Sprechstunde ist beendet.',
-  endedByPeer: 'Die andere Person hat die Sprechstunde verlassen.',
-  declined: 'Die Praxis kann Sie gerade nicht empfangen. Bitte melden Sie sich bei der Praxis.',
-  tryAgain: 'Erneut versuchen',
-  hangUp: 'Verlassen',
-  cameraOn: 'Kamera einschalten',
-  cameraOff: 'Kamera ausschalten',
-  microphoneOn: 'Mikrofon einschalten',
-  microphoneOff: 'Mikrofon stummschalten',
-  peerCameraOff: 'Kamera ist aus',
-  peerMuted: 'Mikrofon ist stumm',
-  enableSound: 'Klicken, um die andere Person zu hören',
-  dismiss: 'Schließen',
-  you: 'Sie',
-  chat: 'Chat',
-  chatPlaceholder: 'Nachricht schreiben',
-  send: 'Senden',
-  close: 'Schließen',
-  unread: (count) => `${count} ungelesen`,
-  info: 'Sicherheit der Verbindung',
-  verifyTitle: 'Prüfcode',
-  verifyExplain:
-    'Lesen Sie sich diesen Code gegenseitig vor. Ist er auf beiden Bildschirmen gleich, hört niemand dazwischen mit. Ist er verschieden, sitzt jemand dazwischen: Beenden Sie das Gespräch.',
-  verifyPending: 'Der Code erscheint, sobald die Verbindung steht.',
-  securityTitle: 'Was dieses Gespräch schützt',
-  encryption: 'Verschlüsselung (DTLS)',
-  mediaCipher: 'Ton und Bild (SRTP)',
-  pathDirect: 'Direkte Verbindung zwischen den beiden Browsern.',
-  pathRelayed: 'Über den TURN-Server der Praxis weitergeleitet, der nur verschlüsselte Daten sieht.',
-  qualityLabel: (direction, level) => `${direction === 'incoming' ? 'Empfang' : 'Senden'}: ${level}`,
-  levels: { good: 'gute Verbindung', fair: 'mittlere Verbindung', poor: 'schwache Verbindung', lost: 'Verbindung unterbrochen' },
-  videoPausedLocal: 'Ihr Video ist pausiert, damit Ihre Stimme klar bleibt. Es kommt zurück, sobald die Verbindung besser wird.',
-  videoPausedRemote: 'Video pausiert, damit die Stimme klar bleibt',
-  poorLink:
-    'Ihre Verbindung ist schwach. Schließen Sie andere Programme und Tabs, die das Internet nutzen, oder gehen Sie näher an den Router.',
-  saveBandwidth: 'Kamera ausschalten, damit der Ton klar bleibt',
-  doctor: 'Ärztin/Arzt',
-  patient: 'Patient/in',
-  errors: {
-    unknown: { title: 'Etwas ist schiefgegangen.', remedy: 'Laden Sie die Seite neu und versuchen Sie es erneut.' },
-    'permission-denied': {
-      title: 'Kamera und Mikrofon sind blockiert.',
-      remedy:
-        'Klicken Sie auf das Kamera-Symbol in der Adressleiste, erlauben Sie Kamera und Mikrofon für diese Seite und versuchen Sie es erneut.',
-    },
-    'no-camera': {
-      title: 'Keine Kamera gefunden. Das Gespräch läuft nur mit Ton weiter.',
-      remedy: 'Schließen Sie eine Kamera an und laden Sie die Seite neu, wenn man Sie sehen soll.',
-    },
-    'no-microphone': {
-      title: 'Kein Mikrofon gefunden. Die andere Person hört Sie nicht.',
-      remedy: 'Schließen Sie ein Mikrofon oder Headset an und laden Sie die Seite neu.',
-    },
-    'no-devices': {
-      title: 'Weder Kamera noch Mikrofon gefunden.',
-      remedy: 'Schließen Sie Kamera und Mikrofon (oder ein Headset) an und versuchen Sie es erneut.',
-    },
-    'camera-busy': {
-      title: 'Ein anderes Programm benutzt Ihre Kamera. Das Gespräch läuft nur mit Ton weiter.',
-      remedy: 'Schließen Sie andere Videoprogramme (Zoom, Teams, Skype) oder Browser-Tabs mit Kamera und schalten Sie die Kamera wieder ein.',
-    },
-    'microphone-busy': {
-      title: 'Ein anderes Programm benutzt Ihr Mikrofon.',
-      remedy: 'Schließen Sie andere Programme oder Tabs, die das Mikrofon benutzen, und versuchen Sie es erneut.',
-    },
-    'insecure-context': {
-      title: 'Diese Seite ist nicht sicher, daher blockiert der Browser Kamera und Videoanrufe.',
-      remedy: 'Öffnen Sie den Link zur Sprechstunde, der mit https:// beginnt.',
-    },
-    'webrtc-unsupported': {
-      title: 'Dieser Browser kann keine Videoanrufe.',
-      remedy: 'Öffnen Sie die Seite in einem aktuellen Chrome, Edge, Firefox oder Safari.',
-    },
-    'autoplay-blocked': {
-      title: 'Ihr Browser hat den Ton angehalten.',
-      remedy: 'Klicken Sie auf „Klicken, um die andere Person zu hören“.',
-    },
-    'signaling-unreachable': {
-      title: 'Der Sprechstunden-Dienst ist nicht erreichbar.',
-      remedy: 'Prüfen Sie Ihre Internetverbindung. Wenn sie funktioniert, blockiert vielleicht eine Firewall den Dienst: Versuchen Sie ein anderes Netz.',
-    },
-    'connection-failed': {
-      title: 'Es konnte keine Verbindung zur anderen Person aufgebaut werden.',
-      remedy:
-        'Schließen Sie andere Programme, die das Internet nutzen, gehen Sie näher an den Router oder nutzen Sie ein Kabel und versuchen Sie es erneut. Im Firmennetz: Bitten Sie die IT, Videoanrufe (WebRTC) zu erlauben.',
-    },
-    'room-full': {
-      title: 'Jemand anderes ist in Ihrer Rolle bereits in dieser Sprechstunde.',
-      remedy: 'Schließen Sie andere Tabs mit dieser Sprechstunde oder bitten Sie die Praxis um einen neuen Link.',
-    },
-    'token-required': { title: 'Dieser Link ist unvollständig.', remedy: 'Verwenden Sie den vollständigen Link der Praxis.' },
-    'token-invalid': { title: 'Dieser Link ist ungültig.', remedy: 'Bitten Sie die Praxis um einen neuen Link.' },
-    'token-expired': { title: 'Dieser Link ist abgelaufen.', remedy: 'Bitten Sie die Praxis um einen neuen Link.' },
-    'token-wrong-room': { title: 'Dieser Link gehört zu einer anderen Sprechstunde.', remedy: 'Verwenden Sie den Link der Praxis.' },
-    'token-wrong-role': { title: 'Dieser Link gehört zu einer anderen Person.', remedy: 'Verwenden Sie den Link der Praxis.' },
-    'server-full': { title: 'Der Dienst ist ausgelastet.', remedy: 'Versuchen Sie es in einer Minute erneut.' },
-    'rate-limited': { title: 'Zu viele Versuche.', remedy: 'Warten Sie eine Minute und versuchen Sie es dann erneut.' },
-    'shutting-down': { title: 'Der Dienst startet neu.', remedy: 'Versuchen Sie es gleich noch einmal.' },
-    'replaced': { title: 'Die Sprechstunde wurde in einem anderen Tab oder Gerät geöffnet.', remedy: 'Machen Sie dort weiter oder versuchen Sie es hier erneut.' },
-    'chat-too-long': {
-      title: 'Diese Nachricht ist zu lang.',
-      remedy: 'Kürzen Sie sie auf 4000 Zeichen oder senden Sie sie als Datei.',
-    },
-    'not-connected': { title: 'Noch nicht verbunden.', remedy: 'Warten Sie, bis die Verbindung steht.' },
-    'missing-configuration': {
-      title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',
-      remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und role.',
-    },
-  },
-};
+/** English, built in. */
+export const EN: Strings = en;
 
-/** The built-in languages. */
-export const STRINGS: Record<'en' | 'de', Strings> = { en, de };
+/**
+ * Other languages register their table here: the npm entry registers German; the script-tag
+ * build keeps German in an add-on file (video-consult-de.js) so that the main file stays small.
+ * A global symbol is the meeting point, so that separately bundled files find each other.
+ */
+const TABLES = Symbol.for('video-consult.strings');
+const tables = (): Record<string, Strings> =>
+  ((globalThis as Record<symbol, Record<string, Strings>>)[TABLES] ??= { en });
 
-/** Picks the table for a BCP 47 language tag, falling back to English, and applies overrides. */
+/** Adds (or replaces) the texts for a language (`de`), and renders elements already on the page again. */
+export function registerStrings(lang: string, table: Strings): void {
+  tables()[lang.toLowerCase()] = table;
+  if (typeof document === 'object') {
+    for (const el of document.querySelectorAll('video-consult')) (el as HTMLElement & { requestUpdate?: () => void }).requestUpdate?.();
+  }
+}
+
+/** Picks the table for a BCP 47 language tag (`de-CH` → `de`), falling back to English, and applies overrides. */
 export function resolveStrings(lang: string, overrides?: Partial<Strings>): Strings {
-  const base = lang.toLowerCase().startsWith('de') ? de : en;
+  const all = tables();
+  const tag = lang.toLowerCase();
+  const base = all[tag] ?? all[tag.split('-')[0]!] ?? en;
   if (!overrides) return base;
   return { ...base, ...overrides, errors: { ...base.errors, ...overrides.errors } };
 }
 
 /** The text for an error code, with a generic fallback for codes without their own. */
 export function errorText(strings: Strings, code: string): ErrorText {
-  return strings.errors[code as ErrorCode] ?? strings.errors.unknown;
+  const errors = strings.errors as Record<string, ErrorText | undefined>;
+  return errors[code] ?? (code.startsWith('file-') ? errors['file-failed'] : undefined) ?? strings.errors.unknown;
 }

@@ -337,6 +337,46 @@ export const styles = css`
   .bars[data-level='good'] i.on { background: #3ccf6e; }
   .bars[data-level='fair'] i.on { background: var(--vc-warning); }
   .bars[data-level='poor'] i.on { background: var(--vc-danger); }
+  .files {
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+    max-height: 40%;
+    overflow-y: auto;
+  }
+  .files li {
+    padding: 6px 8px;
+    border-radius: calc(var(--vc-radius) / 2);
+    background: rgb(255 255 255 / 8%);
+    font-size: 0.9em;
+  }
+  .file-name {
+    display: inline-block;
+    max-width: 70%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    vertical-align: bottom;
+    unicode-bidi: isolate;
+  }
+  .file-size,
+  .file-status {
+    color: var(--vc-muted);
+  }
+  .file-status progress {
+    width: 100%;
+  }
+  a[part~='button'] {
+    display: inline-flex;
+    align-items: center;
+    color: inherit;
+    text-decoration: none;
+    border-radius: 999px;
+    background: var(--vc-accent);
+  }
   .row {
     display: flex;
     gap: 12px;

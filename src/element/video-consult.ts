@@ -4,7 +4,17 @@ import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
 import { CallState, type ChatEntry, type StateChange } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
-import { fire, type ErrorDetail, type MessageDetail, type StateChangeDetail } from './events.js';
+import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
+import {
+  fire,
+  type ErrorDetail,
+  type FileErrorDetail,
+  type FileOfferDetail,
+  type FileProgressDetail,
+  type FileReceivedDetail,
+  type MessageDetail,
+  type StateChangeDetail,
+} from './events.js';
 import { SessionController } from './session-controller.js';
 import { errorText, resolveStrings, type Strings } from './strings.js';
 import { styles } from './styles.js';
@@ -14,6 +24,7 @@ const icons = {
   micOff: svg`<path d="M19 11a7 7 0 0 1-1.2 3.9l-1.5-1.5c.4-.7.7-1.5.7-2.4h2Zm-4-.2L9 4.8V5a3 3 0 0 1 6 0v5.8ZM4.3 3 3 4.3l6 6V11a3 3 0 0 0 4.4 2.7l1.6 1.6A5 5 0 0 1 7 11H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 3.4-1.4l3.3 3.3 1.3-1.3Z"/>`,
   cam: svg`<path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11l-4 4Z"/>`,
   camOff: svg`<path d="m21 6.5-4 4V7a1 1 0 0 0-1-1H9.8L21 17.2V6.5ZM3.3 2 2 3.3 4.7 6H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12c.2 0 .4-.1.5-.2l3.2 3.2 1.3-1.3Z"/>`,
+  clip: svg`<path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5Z"/>`,
   chat: svg`<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2Z"/>`,
   shield: svg`<path d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Zm-1.2 14.2-3.5-3.5 1.4-1.4 2.1 2.1 4.9-4.9 1.4 1.4-6.3 6.3Z"/>`,
   hangUp: svg`<path d="M12 9c-1.6 0-3.2.3-4.6.7v3.1c0 .4-.2.7-.6.9-1 .5-1.9 1.1-2.7 1.8-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3L.3 13.1a1 1 0 0 1 0-1.4C3.3 8.8 7.4 7 12 7s8.7 1.8 11.7 4.7a1 1 0 0 1 0 1.4l-2.4 2.4c-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3-.8-.7-1.7-1.3-2.7-1.8-.3-.2-.6-.5-.6-.9V9.7C15.2 9.3 13.6 9 12 9Z"/>`,
@@ -37,6 +48,11 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-peer-name - The other person's display name arrived or changed. Detail: `{name}`.
  * @fires vc-message - A chat line was sent or received. Detail: `{id, text, from, sentAt}`.
  * @fires vc-verification - The verification code of the connection is known. Detail: `{code}`.
+ * @fires vc-file-offer - The other person offers a file. Cancelable: call `preventDefault()` to decide yourself with `acceptFile()` / `declineFile()`; otherwise the person decides in the chat panel. Detail: `{id, name, size, type}`.
+ * @fires vc-file-progress - A file moved on. Detail: `{id, direction, name, size, bytes, bytesPerSecond}`.
+ * @fires vc-file-received - A file arrived whole, its hash checked. Detail: `{id, name, size, type, hash, file}`.
+ * @fires vc-file-sent - The other person has the whole file, its hash checked. Detail: `{id, name, size, hash}`.
+ * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
  *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
@@ -54,7 +70,9 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart hangup-button - The leave button.
  * @csspart quality - The signal bars on a video (with `incoming` or `outgoing`).
  * @csspart peer-name - The other person's name on their video.
- * @csspart chat - The chat panel.
+ * @csspart chat - The chat panel, with the files.
+ * @csspart files - The list of file transfers.
+ * @csspart file-button - The button that picks files to send.
  * @csspart chat-button - The button that opens the chat (with the unread count).
  * @csspart info - The security panel with the verification code.
  * @csspart info-button - The button that opens the security panel.
@@ -86,6 +104,8 @@ export class VideoConsult extends LitElement {
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     iceServers: { attribute: false },
     quality: { reflect: true },
+    maxFileSize: { type: Number, attribute: 'max-file-size' },
+    acceptFiles: { attribute: 'accept-files' },
     strings: { attribute: false },
     _warnings: { state: true, attribute: false },
     _soundBlocked: { state: true, attribute: false },
@@ -119,6 +139,10 @@ export class VideoConsult extends LitElement {
    * `hd` and `sd` fix the resolution; `audio-only` turns the camera off.
    */
   quality: QualityPreference = 'auto';
+  /** The largest file, in bytes, this side sends or accepts; 0 for no limit. */
+  maxFileSize = 0;
+  /** The file types this side sends or accepts, as `<input accept>` takes them (`image/*,.pdf`); empty for all. */
+  acceptFiles = '';
   /** Overrides for any of the element's texts. */
   strings?: Partial<Strings>;
 
@@ -128,6 +152,7 @@ export class VideoConsult extends LitElement {
   private _panel: 'none' | 'chat' | 'info' = 'none';
   private _security?: SecurityInfo;
   #messages: ChatEntry[] = [];
+  #fileRows = new Map<string, FileRow>();
   #unread = 0;
 
   #lastEndReason?: string;
@@ -139,6 +164,31 @@ export class VideoConsult extends LitElement {
     message: (entry) => this.#onMessage(entry),
     verification: ({ code }) => fire(this, 'vc-verification', { code }),
     quality: (report) => fire<QualityReport>(this, 'vc-quality-change', report),
+    'file-offer': (offer) => {
+      const detail: FileOfferDetail = { id: offer.id, name: offer.name, size: offer.size, type: offer.type };
+      this.#fileRows.set(offer.id, { ...detail, direction: 'receive', bytes: 0, bytesPerSecond: 0, status: 'offered' });
+      if (this._panel !== 'chat') this.#unread++;
+      // Out of the engine's own event, so that a page deciding at once (accept or decline in its
+      // listener) does not call back into the engine while it is still announcing the offer.
+      queueMicrotask(() => {
+        const decideHere = fire(this, 'vc-file-offer', detail, true);
+        const row = this.#fileRows.get(offer.id);
+        if (!decideHere && row?.status === 'offered') row.status = 'moving';
+        this.requestUpdate();
+      });
+    },
+    'file-progress': (p) => {
+      const row = this.#fileRows.get(p.id);
+      if (row) Object.assign(row, { bytes: p.bytes, bytesPerSecond: p.bytesPerSecond, status: 'moving' });
+      fire<FileProgressDetail>(this, 'vc-file-progress', { ...p });
+    },
+    'file-received': (f) => this.#fileDone(f, 'vc-file-received'),
+    'file-sent': (f) => this.#fileDone(f, 'vc-file-sent'),
+    'file-error': (e) => {
+      const row = e.id ? this.#fileRows.get(e.id) : undefined;
+      if (row) Object.assign(row, { status: 'failed', code: e.code });
+      fire<FileErrorDetail>(this, 'vc-file-error', { ...e });
+    },
   });
 
   // ---- read-only state ---------------------------------------------------------------------------
@@ -191,9 +241,13 @@ export class VideoConsult extends LitElement {
       displayName: this.displayName,
       video: !this.audioOnly,
       quality: this.quality,
+      maxFileSize: this.maxFileSize || undefined,
+      acceptFiles: this.acceptFiles ? this.acceptFiles.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
     });
     this.#messages = [];
     this.#unread = 0;
+    for (const row of this.#fileRows.values()) if (row.url) URL.revokeObjectURL(row.url);
+    this.#fileRows.clear();
     await this.#controller.session.join();
   }
 
@@ -228,6 +282,52 @@ export class VideoConsult extends LitElement {
    */
   sendMessage(text: string): MessageDetail | undefined {
     return this.#controller.session.sendMessage(text);
+  }
+
+  /**
+   * Offers a file to the other person, peer to peer. The handle's `done` resolves once they have
+   * the whole file with a matching hash. Throws a `ConsultError` (`not-connected`,
+   * `files-unavailable`) when no file can be sent now.
+   */
+  sendFile(file: File | Blob, options: { name?: string; type?: string } = {}): FileTransfer<SentFile> {
+    const transfer = this.#controller.session.sendFile(file, options);
+    this.#fileRows.set(transfer.id, {
+      id: transfer.id,
+      name: transfer.name,
+      size: transfer.size,
+      type: transfer.type,
+      direction: 'send',
+      bytes: 0,
+      bytesPerSecond: 0,
+      status: 'offered',
+    });
+    transfer.done.catch(() => {});
+    this.requestUpdate();
+    return transfer;
+  }
+
+  /** Accepts a file the other person offered (after a prevented `vc-file-offer`, or instead of the button). */
+  acceptFile(id: string, options: { writable?: WritableStream<Uint8Array> } = {}): FileTransfer<ReceivedFile> | undefined {
+    const transfer = this.#controller.session.acceptFile(id, options);
+    transfer?.done.catch(() => {});
+    const row = this.#fileRows.get(id);
+    if (row) row.status = 'moving';
+    this.requestUpdate();
+    return transfer;
+  }
+
+  /** Declines a file the other person offered. */
+  declineFile(id: string): void {
+    this.#controller.session.declineFile(id);
+    this.#fileRows.delete(id);
+    this.requestUpdate();
+  }
+
+  /** Cancels a file transfer in either direction. */
+  cancelFile(id: string): void {
+    this.#controller.session.cancelFile(id);
+    this.#fileRows.delete(id);
+    this.requestUpdate();
   }
 
   /** What protects the call right now: DTLS and SRTP ciphers, and whether the path is direct or relayed. */
@@ -315,6 +415,44 @@ export class VideoConsult extends LitElement {
     void video.play().then(() => (this._soundBlocked = false)).catch(() => {});
   };
 
+  #fileDone(file: ReceivedFile | SentFile, event: 'vc-file-received' | 'vc-file-sent'): void {
+    const row = this.#fileRows.get(file.id);
+    const blob = 'blob' in file ? file.blob : undefined;
+    if (row) Object.assign(row, { status: 'done', bytes: row.size, ...(blob ? { url: URL.createObjectURL(blob) } : {}) });
+    if (event === 'vc-file-received') {
+      const f = file as ReceivedFile;
+      fire<FileReceivedDetail>(this, event, { id: f.id, name: f.name, size: f.size, type: f.type, hash: f.hash, ...(blob ? { file: blob } : {}) });
+    } else fire(this, event, { id: file.id, name: file.name, size: file.size, hash: file.hash });
+  }
+
+  #sendPicked = (files: Iterable<File>) => {
+    for (const file of files) {
+      try {
+        this.sendFile(file);
+      } catch (error) {
+        if (error instanceof ConsultError) this.#onError(error);
+        else throw error;
+      }
+    }
+  };
+  #pickFiles = () => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click();
+  #onPicked = (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    this.#sendPicked([...(input.files ?? [])]);
+    input.value = '';
+  };
+  #onDragOver = (event: DragEvent) => {
+    if (!this.#controller.session.filesAvailable || !event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  };
+  #onDrop = (event: DragEvent) => {
+    if (!this.#controller.session.filesAvailable || !event.dataTransfer?.files.length) return;
+    event.preventDefault();
+    this.#sendPicked([...event.dataTransfer.files]);
+    this._panel = 'chat';
+  };
+
   #onMessage(entry: ChatEntry): void {
     this.#messages = [...this.#messages, entry];
     if (entry.from === 'remote' && this._panel !== 'chat') this.#unread++;
@@ -369,7 +507,7 @@ export class VideoConsult extends LitElement {
     const hasLocal = !!session.localStream && (inCall || state === CallState.Waiting);
     const remote = session.remoteMedia;
     return html`
-      <div part="base" class="base" data-state=${state}>
+      <div part="base" class="base" data-state=${state} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>
         <div part="stage" class="stage">
           <video part="remote-video" class="remote" autoplay playsinline ?hidden=${!inCall}></video>
           <video
@@ -498,11 +636,51 @@ export class VideoConsult extends LitElement {
           </li>`,
         )}
       </ol>
+      <ul part="files" class="files" ?hidden=${this.#fileRows.size === 0}>
+        ${[...this.#fileRows.values()].map((row) => this.#renderFile(strings, row))}
+      </ul>
       <form @submit=${this.#submitChat}>
+        <input type="file" multiple hidden accept=${this.acceptFiles} @change=${this.#onPicked} />
+        <button
+          part="button file-button"
+          class="icon"
+          type="button"
+          title=${strings.sendFile}
+          aria-label=${strings.sendFile}
+          ?hidden=${!this.#controller.session.filesAvailable}
+          @click=${this.#pickFiles}
+        >
+          <svg viewBox="0 0 24 24" aria-hidden="true">${icons.clip}</svg>
+        </button>
         <textarea class="chat-input" rows="2" aria-label=${strings.chatPlaceholder} placeholder=${strings.chatPlaceholder} @keydown=${this.#chatKey}></textarea>
         <button part="button" class="primary" type="submit">${strings.send}</button>
       </form>
     </aside>`;
+  }
+
+  #renderFile(strings: Strings, row: FileRow) {
+    const left = row.bytesPerSecond > 0 ? (row.size - row.bytes) / row.bytesPerSecond : undefined;
+    let status: unknown = '';
+    if (row.status === 'offered' && row.direction === 'receive') {
+      status = html`<button part="button" class="small primary" @click=${() => this.acceptFile(row.id)}>${strings.accept}</button>
+        <button part="button" class="small" @click=${() => this.declineFile(row.id)}>${strings.decline}</button>`;
+    } else if (row.status === 'offered') {
+      status = html`${strings.fileWaiting} <button part="button" class="small" @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
+    } else if (row.status === 'moving') {
+      status = html`<progress max=${row.size} .value=${row.bytes}></progress>
+        ${formatBytes(row.bytesPerSecond)}/s${left !== undefined ? ` · ${strings.timeLeft(left)}` : ''}
+        <button part="button" class="small" @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
+    } else if (row.status === 'done') {
+      status = row.url
+        ? html`<a part="button" class="small" href=${row.url} download=${row.name}>${strings.save}</a>`
+        : strings.fileDone;
+    } else {
+      status = errorText(strings, row.code ?? 'file-failed').title;
+    }
+    return html`<li data-id=${row.id} data-status=${row.status}>
+      <span class="file-name" title=${row.name}>${row.name}</span> <span class="file-size">${formatBytes(row.size)}</span>
+      <div class="file-status">${status}</div>
+    </li>`;
   }
 
   #renderInfo(strings: Strings) {
@@ -574,6 +752,29 @@ export class VideoConsult extends LitElement {
     if (this.#lastEndReason === 'peer-hangup') return strings.endedByPeer;
     return strings.ended;
   }
+}
+
+/** One row of the file list. */
+interface FileRow {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  direction: 'send' | 'receive';
+  bytes: number;
+  bytesPerSecond: number;
+  status: 'offered' | 'moving' | 'done' | 'failed';
+  code?: string;
+  /** For a received file kept as a Blob: where "Save" points. */
+  url?: string;
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB'];
+function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) (value /= 1000), unit++;
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
 declare global {

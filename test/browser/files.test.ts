@@ -1,0 +1,150 @@
+import { expect, oneEvent } from '@open-wc/testing';
+import '../../src/index.js';
+import type { VideoConsult } from '../../src/element/video-consult.js';
+import { signaling, signalingLogs, startSignaling, stopSignaling } from './harness.js';
+import { createConsult, eventually, uniqueRoom, untilKnock, untilState } from './helpers.js';
+
+let signalUrl: string;
+before(async () => {
+  ({ signalUrl } = await signaling());
+});
+
+const elements: VideoConsult[] = [];
+afterEach(() => {
+  for (const el of elements.splice(0)) {
+    el.leave();
+    el.remove();
+  }
+});
+
+async function startCall(doctorProps: Record<string, unknown> = {}, server = signalUrl) {
+  const room = uniqueRoom('files');
+  const doctor = createConsult({ server, room, role: 'doctor', ...doctorProps });
+  const patient = createConsult({ server, room, role: 'patient' });
+  elements.push(doctor, patient);
+  await doctor.join();
+  const knocked = untilKnock(doctor);
+  await patient.join();
+  await knocked;
+  doctor.admit();
+  await Promise.all([untilState(doctor, 'connected'), untilState(patient, 'connected')]);
+  // Files need the other side's hello (which says it can take files).
+  await eventually(() => patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]') && !patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]')!.hidden, 'file button');
+  return { doctor, patient };
+}
+
+/** A file of pseudo-random bytes (so that compression or a zero page cannot fake a match). */
+function randomFile(bytes: number, name: string, type = 'application/pdf'): File {
+  const data = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65536)));
+  return new File([data], name, { type });
+}
+
+const sha256 = async (blob: Blob) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+describe('files in the element', () => {
+  it('the patient sends a file; the doctor accepts it in the panel and gets the same bytes', async () => {
+    const { doctor, patient } = await startCall();
+    const file = randomFile(3_000_000, 'lab-results.pdf');
+    const offered = oneEvent(doctor, 'vc-file-offer');
+    const sent = oneEvent(patient, 'vc-file-sent');
+    const transfer = patient.sendFile(file);
+    const offer = (await offered).detail;
+    expect(offer).to.include({ name: 'lab-results.pdf', size: 3_000_000, type: 'application/pdf' });
+
+    shadowClick(doctor, '[part~="chat-button"]');
+    await doctor.updateComplete;
+    const row = doctor.shadowRoot!.querySelector(`[part~="files"] li[data-id="${offer.id}"]`)!;
+    expect(row.textContent).to.contain('lab-results.pdf');
+    const received = oneEvent(doctor, 'vc-file-received');
+    (row.querySelector('button.primary') as HTMLButtonElement).click();
+    const got = (await received).detail;
+    expect(got.size).to.equal(file.size);
+    expect(await sha256(got.file!)).to.equal(await sha256(file));
+    expect((await sent).detail).to.include({ id: transfer.id, size: file.size });
+    await transfer.done;
+    await doctor.updateComplete;
+    const save = doctor.shadowRoot!.querySelector<HTMLAnchorElement>(`[part~="files"] li[data-id="${offer.id}"] a[download]`)!;
+    expect(save.download).to.equal('lab-results.pdf');
+    expect(save.href).to.match(/^blob:/);
+  });
+
+  it('a page that prevents vc-file-offer decides itself; a decline reaches the sender', async () => {
+    const { doctor, patient } = await startCall();
+    doctor.addEventListener('vc-file-offer', (e) => {
+      e.preventDefault();
+      doctor.declineFile(e.detail.id);
+    });
+    const failed = oneEvent(patient, 'vc-file-error');
+    const transfer = patient.sendFile(randomFile(10_000, 'photo.jpg', 'image/jpeg'));
+    expect((await failed).detail).to.include({ id: transfer.id, code: 'file-declined', direction: 'send' });
+    await transfer.done.then(
+      () => expect.fail('a declined file must not resolve'),
+      () => {},
+    );
+    await doctor.updateComplete;
+    expect(doctor.shadowRoot!.querySelector('[part~="files"] li')).to.equal(null);
+  });
+
+  it('max-file-size and accept-files on the receiver refuse an offer, with a coded reason on both sides', async () => {
+    const { doctor, patient } = await startCall({ maxFileSize: 1000, acceptFiles: 'image/*' });
+    const senderError = oneEvent(patient, 'vc-file-error');
+    const receiverError = oneEvent(doctor, 'vc-file-error');
+    patient.sendFile(randomFile(5000, 'scan.png', 'image/png'));
+    expect((await senderError).detail.code).to.equal('file-too-large');
+    expect((await receiverError).detail.code).to.equal('file-too-large');
+    const typeError = oneEvent(patient, 'vc-file-error');
+    patient.sendFile(randomFile(500, 'script.exe', 'application/x-msdownload'));
+    expect((await typeError).detail.code).to.equal('file-type-not-accepted');
+  });
+
+  it('a hostile file name is shown and saved sanitised', async () => {
+    const { doctor, patient } = await startCall();
+    const offered = oneEvent(doctor, 'vc-file-offer');
+    patient.sendFile(randomFile(100, '../../etc/passwd\u202Egpj.exe\u0000.pdf'));
+    const { name } = (await offered).detail;
+    expect(name).not.to.match(/[/\\\u202E\u0000]/);
+    expect(name).not.to.contain('..');
+    expect(name.length).to.be.greaterThan(0);
+  });
+
+  it('sending outside a call is refused with not-connected', () => {
+    const el = createConsult({ server: signalUrl, room: uniqueRoom(), role: 'patient' });
+    elements.push(el);
+    expect(() => el.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
+  });
+
+  it('no file name or file byte reaches the signaling server', async () => {
+    const server = await startSignaling({ captureLogs: true });
+    const frames: string[] = [];
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data) {
+      frames.push(String(data));
+      return send.call(this, data);
+    };
+    try {
+      const { doctor, patient } = await startCall({}, server.signalUrl);
+      const marker = 'PRIVATE-FILE-CONTENT-7f3a';
+      const file = new File([marker.repeat(1000)], 'Befund Müller Max.pdf', { type: 'application/pdf' });
+      doctor.addEventListener('vc-file-offer', (e) => {
+        e.preventDefault();
+        doctor.acceptFile(e.detail.id);
+      });
+      const received = oneEvent(doctor, 'vc-file-received');
+      patient.sendFile(file);
+      expect(await (await received).detail.file!.text()).to.equal(marker.repeat(1000));
+      const everything = frames.join('\n') + JSON.stringify(await signalingLogs(server.id));
+      expect(frames.length).to.be.greaterThan(3);
+      expect(everything).not.to.contain('Befund');
+      expect(everything).not.to.contain(marker);
+    } finally {
+      WebSocket.prototype.send = send;
+      await stopSignaling(server.id);
+    }
+  });
+});
+
+function shadowClick(el: VideoConsult, selector: string) {
+  el.shadowRoot!.querySelector<HTMLElement>(selector)!.click();
+}
