@@ -1,24 +1,6 @@
 /**
- * A minimal typed event emitter. `on()` returns its own unsubscribe function, which is what a
- * Lit ReactiveController wants to call in `hostDisconnected`.
+ * The session's typed event emitter: `on()` returns its own unsubscribe function, which is what a
+ * Lit ReactiveController calls in `hostDisconnected`. One implementation, in the file-transfer
+ * layer below (which must not import from core).
  */
-export class Emitter<Events> {
-  #listeners = new Map<keyof Events, Set<(detail: never) => void>>();
-
-  on<K extends keyof Events>(type: K, listener: (detail: Events[K]) => void): () => void {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    set.add(listener as (detail: never) => void);
-    return () => set.delete(listener as (detail: never) => void);
-  }
-
-  protected emit<K extends keyof Events>(type: K, detail: Events[K]): void {
-    for (const listener of [...(this.#listeners.get(type) ?? [])]) {
-      (listener as (detail: Events[K]) => void)(detail);
-    }
-  }
-
-  protected removeAllListeners(): void {
-    this.#listeners.clear();
-  }
-}
+export { Emitter } from '../file-transfer/emitter.js';

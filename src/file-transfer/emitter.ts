@@ -1,8 +1,9 @@
 /**
- * A minimal typed event emitter, shaped like core's so a ReactiveController can subscribe the same
- * way: `on()` returns its own unsubscribe function. Kept here so file-transfer depends on nothing above it.
+ * A minimal typed event emitter: `on()` returns its own unsubscribe function, which a Lit
+ * ReactiveController calls in `hostDisconnected`. It lives in the lowest layer that needs it; the
+ * session in core uses it too.
  */
-export class TransferEmitter<Events> {
+export class Emitter<Events> {
   #listeners = new Map<keyof Events, Set<(detail: never) => void>>();
 
   on<K extends keyof Events>(type: K, listener: (detail: Events[K]) => void): () => void {

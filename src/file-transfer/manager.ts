@@ -23,7 +23,7 @@ import {
   type FileTransferMessage,
   type UnversionedFileMessage,
 } from '../protocol/file-transfer.js';
-import { TransferEmitter } from './emitter.js';
+import { Emitter } from './emitter.js';
 import { isAcceptedType, sanitizeFileName } from './names.js';
 
 /**
@@ -282,7 +282,7 @@ const isFinal = (t: Transfer) => t.handle._state === TransferState.Done || t.han
  * messages to {@link handleControl}, calls {@link attach} when the call moves to a new
  * RTCPeerConnection, and {@link close} when the call ends.
  */
-export class FileTransferManager extends TransferEmitter<FileTransferEvents> {
+export class FileTransferManager extends Emitter<FileTransferEvents> {
   #pc: RTCPeerConnection;
   #sendText: (text: string) => void;
   #maxSize: number;
