@@ -689,12 +689,12 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #startCall(): void {
     if (this.#pc && this.#pc.connectionState !== 'closed' && this.#pc.connectionState !== 'failed') return;
     this.#closePeer();
-    this.#setState(CallState.Connecting);
     const pc = new RTCPeerConnection({
       iceServers: this.#iceServers,
       ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
     });
     this.#pc = pc;
+    this.#setState(CallState.Connecting);
     this.#remoteStream = new MediaStream();
     this.emit('remote-stream', this.#remoteStream);
     // The impolite side (the doctor) makes the first offer. The polite side adds its tracks and
