@@ -440,7 +440,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
       return;
     }
     const inRoom = new Promise<void>((resolve) => (this.#resolveJoin = resolve));
-    transport.send({ type: 'join', room, role });
+    // After a reload of the page, the ticket kept for this tab takes the place back.
+    const resume = this.#storedTicket();
+    transport.send({ type: 'join', room, role, ...(resume ? { resume } : {}) });
     await inRoom;
   }
 
@@ -594,11 +596,16 @@ export class ConsultSession extends Emitter<SessionEvents> {
     } else pc.restartIce();
   }
 
-  /** The other side is present (again): start the call, or mend a connection that is not up. */
-  #onPeerPresent(): void {
+  /**
+   * The other side is present (again): start the call, or mend a connection that is not up.
+   * `rejoined` is true when this side has just come (back) into a call already under way (a
+   * reload): then it offers first whatever its politeness, since the other side still holds a
+   * connection to the page that is gone and will not start one.
+   */
+  #onPeerPresent(rejoined = false): void {
     const pc = this.#pc;
     if (!pc || pc.connectionState === 'closed') {
-      this.#startCall();
+      this.#startCall(rejoined ? 'offer' : 'auto');
       return;
     }
     if (pc.connectionState === 'connected') return;
@@ -612,9 +619,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
       case 'joined':
         this.#polite = message.polite;
         this.#ticket = message.session;
+        this.#keepTicket();
         this.#signalAttempts = 0;
         this.#iceServers = this.#options.iceServers ?? message.iceServers;
-        if (message.peer) this.#onPeerPresent();
+        if (message.peer) this.#onPeerPresent(true);
         else if (this.#pc?.connectionState !== 'connected') this.#setState(CallState.Waiting);
         this.#settleJoin();
         break;
@@ -624,6 +632,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         break;
       case 'admitted':
         if (message.session) this.#ticket = message.session;
+        this.#keepTicket();
         break;
       case 'peer-joined':
         this.#knocking = false;
@@ -637,6 +646,11 @@ export class ConsultSession extends Emitter<SessionEvents> {
         }
         break;
       case 'description':
+        if (this.#fromNewPeer(message.description)) {
+          // The other side reloaded: its browser has a new certificate, which the connection we
+          // hold cannot take. A new connection answers its offer.
+          this.#startCall('answer');
+        }
         void this.#negotiator?.receiveDescription(message.description);
         break;
       case 'candidate':
@@ -686,8 +700,20 @@ export class ConsultSession extends Emitter<SessionEvents> {
 
   // ---- the peer connection ---------------------------------------------------------------------
 
-  #startCall(): void {
-    if (this.#pc && this.#pc.connectionState !== 'closed' && this.#pc.connectionState !== 'failed') return;
+  /** An offer whose DTLS fingerprint differs from the one we are connected to comes from a new page. */
+  #fromNewPeer(description: { type: string; sdp?: string }): boolean {
+    const current = this.#pc?.remoteDescription?.sdp;
+    if (description.type !== 'offer' || !current || !description.sdp) return false;
+    const fingerprint = (sdp: string) => /a=fingerprint:(.+)/.exec(sdp)?.[1]?.trim();
+    return fingerprint(description.sdp) !== fingerprint(current);
+  }
+
+  /**
+   * Creates the connection. Who adds media first decides who offers: `auto` follows politeness
+   * (the impolite side offers), `offer` offers at once, `answer` waits for the other side's offer.
+   */
+  #startCall(mode: 'auto' | 'offer' | 'answer' = 'auto'): void {
+    if (mode !== 'answer' && this.#pc && this.#pc.connectionState !== 'closed' && this.#pc.connectionState !== 'failed') return;
     this.#closePeer();
     const pc = new RTCPeerConnection({
       iceServers: this.#iceServers,
@@ -725,7 +751,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     pc.addEventListener('connectionstatechange', () => {
       if (pc === this.#pc) this.#onConnectionState(pc.connectionState);
     });
-    if (!this.#polite) addLocalMedia();
+    if (mode === 'offer' || (mode === 'auto' && !this.#polite)) addLocalMedia();
     this.#sampler = new StatsSampler();
     this.#adapter = new Adapter(this.#options.quality ?? 'auto');
     this.#videoPaused = false;
@@ -1017,11 +1043,13 @@ export class ConsultSession extends Emitter<SessionEvents> {
   }
 
   #end(reason: EndReason): void {
+    this.#forgetTicket();
     this.#teardown();
     this.#setState(CallState.Ended, { reason });
   }
 
   #fail(error: ConsultError): void {
+    this.#forgetTicket();
     this.#teardown();
     this.#error = error;
     this.emit('error', error);
@@ -1043,6 +1071,37 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#appliedProfile = 'sd';
     this.#videoPaused = false;
     this.#peerCapabilities = [];
+  }
+
+  /**
+   * The place ticket is kept in this tab's sessionStorage while the call lasts, so that a reload
+   * returns to the same place (waiting, or in the call without knocking again). It is an opaque,
+   * signed token with no personal data in it, gone with the tab or the end of the call.
+   */
+  #ticketKey(): string {
+    const { server, room, role } = this.#options;
+    return `video-consult:ticket:${server}|${room}|${role}`;
+  }
+  #keepTicket(): void {
+    try {
+      if (this.#ticket) globalThis.sessionStorage?.setItem(this.#ticketKey(), this.#ticket);
+    } catch {
+      // Storage may be off (a sandboxed frame, strict privacy settings): a reload then knocks again.
+    }
+  }
+  #storedTicket(): string | undefined {
+    try {
+      return globalThis.sessionStorage?.getItem(this.#ticketKey()) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  #forgetTicket(): void {
+    try {
+      globalThis.sessionStorage?.removeItem(this.#ticketKey());
+    } catch {
+      // As above.
+    }
   }
 
   #settleJoin(): void {

@@ -26,6 +26,8 @@ export async function stopSignaling(id: string): Promise<void> {
 export interface PeerPage {
   /** Every URL the page has requested so far (HTTP and WebSocket), from the browser's network log. */
   requests(): Promise<string[]>;
+  /** Reloads the page, as a person pressing F5 would. */
+  reload(): Promise<void>;
   /** Runs `fn` in the peer page with JSON arguments and returns its (JSON) result. */
   run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R>;
   close(): Promise<void>;
@@ -43,6 +45,9 @@ export async function openPeerPage(
     run: async (fn, ...args) =>
       ((await executeServerCommand('vc:peer-eval', { id, source: fn.toString(), args })) as { value: never }).value,
     requests: async () => (await executeServerCommand('vc:peer-requests', { id })) as string[],
+    reload: async () => {
+      await executeServerCommand('vc:peer-reload', { id });
+    },
     close: async () => {
       await executeServerCommand('vc:peer-close', { id });
     },

@@ -143,6 +143,55 @@ describe('quality choice', () => {
   });
 });
 
+describe('a reload', () => {
+  it('a patient who reloads the page during the call is back in the call without knocking again', async function () {
+    this.timeout(60_000);
+    const room = uniqueRoom('reload');
+    const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
+    elements.push(doctor);
+    await doctor.join();
+    const knocked = untilKnock(doctor);
+    const page = await openPeerPage();
+    const joinAsPatient = (server: string, r: string) =>
+      page.run(
+        async (s: string, rr: string) => {
+          const el = document.createElement('video-consult');
+          Object.assign(el, { server: s, room: rr, role: 'patient', id: 'patient' });
+          document.body.append(el);
+          await el.join();
+          return el.state;
+        },
+        server,
+        r,
+      );
+    try {
+      await joinAsPatient(signalUrl, room);
+      await knocked;
+      doctor.admit();
+      await untilState(doctor, 'connected');
+      await untilRemoteVideoPlays(doctor);
+      let knocks = 0;
+      doctor.addEventListener('vc-knock', (e) => e.detail.waiting && knocks++);
+
+      await page.reload();
+      const state = await joinAsPatient(signalUrl, room);
+      expect(state, 'back in the call, not in the waiting room').not.to.equal('waiting');
+      const patientConnected = await page.run(async () => {
+        const el = document.getElementById('patient') as VideoConsult;
+        await (window as any).helpers.untilState(el, 'connected');
+        return el.state;
+      });
+      expect(patientConnected).to.equal('connected');
+      // The doctor's side gets the new page's video (a new connection, not the dead one).
+      await untilRemoteVideoPlays(doctor);
+      expect(doctor.state).to.equal('connected');
+      expect(knocks).to.equal(0);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('signaling server restart', () => {
   it('media keeps flowing while the server is down; the clients rejoin, and a later ICE restart still works', async () => {
     // The same place-ticket secret for both processes, as a deployment keeps it across restarts.

@@ -82,6 +82,12 @@ export function peerPagesPlugin({ executablePath, baseArgs }) {
         return { value };
       }
       if (command === 'vc:peer-requests') return [...peer.requests];
+      if (command === 'vc:peer-reload') {
+        await peer.page.reload();
+        await peer.page.waitForFunction(() => customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+        await testPage.bringToFront();
+        return true;
+      }
       if (command === 'vc:peer-close') {
         peers.delete(payload.id);
         await peer.context.close();
