@@ -150,6 +150,9 @@ export interface SessionOptions {
 
 /** How long ICE may stay `disconnected` before the session restarts it, in ms (libwebrtc marks a path weak after 2.5 s). */
 const ICE_DISCONNECTED_GRACE_MS = 2500;
+/** The places (server, room, role) that calls in this page hold, so that only one of them uses the tab's ticket. */
+const PLACES_IN_USE = new Set<string>();
+
 /** How long a first connection may stay `connecting` before ICE is restarted, in ms. */
 const CONNECT_WATCHDOG_MS = 10_000;
 /** How long the session tries to get a lost path back before it fails, in ms. */
@@ -203,6 +206,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #quality?: QualityReport;
   #videoPaused = false;
   #reconnectDeadline?: ReturnType<typeof setTimeout>;
+  /** The place this session holds in {@link PLACES_IN_USE}, while it holds one. */
+  #placeKey?: string;
   /** Settles the pending `join()` once the server has answered (or the attempt is over). */
   #resolveJoin?: () => void;
   /** Bumped by every join and teardown, so work that finishes after them is dropped. */
@@ -440,8 +445,15 @@ export class ConsultSession extends Emitter<SessionEvents> {
       return;
     }
     const inRoom = new Promise<void>((resolve) => (this.#resolveJoin = resolve));
-    // After a reload of the page, the ticket kept for this tab takes the place back.
-    const resume = this.#storedTicket();
+    // After a reload of the page, the ticket kept for this tab takes the place back (unless
+    // another call in this page holds that place: then this one is a second participant).
+    const key = this.#ticketKey();
+    let resume: string | undefined;
+    if (!PLACES_IN_USE.has(key)) {
+      PLACES_IN_USE.add(key);
+      this.#placeKey = key;
+      resume = this.#storedTicket();
+    }
     transport.send({ type: 'join', room, role, ...(resume ? { resume } : {}) });
     await inRoom;
   }
@@ -1083,6 +1095,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     return `video-consult:ticket:${server}|${room}|${role}`;
   }
   #keepTicket(): void {
+    if (this.#placeKey !== this.#ticketKey()) return;
     try {
       if (this.#ticket) globalThis.sessionStorage?.setItem(this.#ticketKey(), this.#ticket);
     } catch {
@@ -1097,6 +1110,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     }
   }
   #forgetTicket(): void {
+    if (this.#placeKey !== this.#ticketKey()) return;
     try {
       globalThis.sessionStorage?.removeItem(this.#ticketKey());
     } catch {
@@ -1112,6 +1126,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
   /** The one way out: stops every track, closes every channel and socket, clears every timer. */
   #teardown(): void {
     this.#run++;
+    if (this.#placeKey) PLACES_IN_USE.delete(this.#placeKey);
+    this.#placeKey = undefined;
     this.#settleJoin();
     globalThis.removeEventListener?.('online', this.#onOnline);
     this.#ticket = undefined;
