@@ -611,6 +611,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
           return;
         case 'file-resume':
           if (t.handle._state === TransferState.Offered) return;
+          // A resume for a newer channel while ours is still open: our end never saw the old
+          // stream reset (it can get lost during an ICE restart), so our open channel already is
+          // the receiver's new one. Waiting for our own reopen would wait forever.
+          if (m.gen > this.#gen && this.#channel?.readyState === 'open') this.#gen = m.gen;
           t.epoch++;
           t.next = t.acked = Math.min(m.next, t.blocks);
           t.gen = m.gen;
