@@ -336,13 +336,16 @@ export class ConsultSession extends Emitter<SessionEvents> {
       throw new ConsultError(ErrorCode.ChatTooLong, `A message may have at most ${MAX_CHAT_CHARS} characters.`, false);
     }
     const control = this.#control;
-    if (control?.readyState !== 'open') {
+    // Right after `connected` the channel may still be opening (a few ms): the line waits for it.
+    if (control?.readyState !== 'open' && !(control?.readyState === 'connecting' && this.#state === CallState.Connected)) {
       throw new ConsultError(ErrorCode.NotConnected, 'Messages can be sent once the call is connected.', false);
     }
     const cleaned = cleanText(text);
     if (!cleaned) return undefined;
     const entry: ChatEntry = { id: `${++this.#chatCounter}`, text: cleaned, from: 'local', sentAt: Date.now() };
-    control.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'chat', id: entry.id, text: entry.text, sentAt: entry.sentAt }));
+    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'chat', id: entry.id, text: entry.text, sentAt: entry.sentAt });
+    if (control.readyState === 'open') control.send(frame);
+    else control.addEventListener('open', () => control.send(frame), { once: true });
     this.emit('message', entry);
     return entry;
   }
