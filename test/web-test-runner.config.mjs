@@ -1,5 +1,6 @@
 // Browser tests: real Chromium from Debian, fake camera and microphone, and the real signaling
-// server from dist/ (built by `npm test` first), started on a free port for the run.
+// server from dist/ (built by `npm test` first), started on a free port for the run. The interop
+// test calls a peer page in Firefox ESR (also from Debian).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { existsSync } from 'node:fs';
@@ -69,7 +70,8 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json' }),
     signalingPlugin(),
-    peerPagesPlugin({ executablePath, baseArgs: chromiumArgs }),
+    // Firefox ESR starts only for the tests that call it; when it is missing those tests fail and say how to install it.
+    peerPagesPlugin({ executablePath, baseArgs: chromiumArgs, firefoxPath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr' }),
     coturnPlugin(),
   ],
 };

@@ -24,26 +24,48 @@ export async function stopSignaling(id: string): Promise<void> {
 
 /** A page in its own browser context, driven by functions that run inside it. */
 export interface PeerPage {
-  /** Every URL the page has requested so far (HTTP and WebSocket), from the browser's network log. */
+  /**
+   * Every URL the page has requested so far (HTTP and WebSocket), from the browser's network log.
+   * Chromium only: Firefox has no CDP network log.
+   */
   requests(): Promise<string[]>;
   /** Reloads the page, as a person pressing F5 would. */
   reload(): Promise<void>;
-  /** Runs `fn` in the peer page with JSON arguments and returns its (JSON) result. */
+  /**
+   * Runs `fn` in the peer page with JSON arguments and returns its (JSON) result. It must finish
+   * within the runner's 20 s command limit; use `runLong` for anything that may take longer.
+   */
   run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R>;
+  /** As `run`, for a function that may take longer than one command may: awaited in rounds. */
+  runLong<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R>;
   close(): Promise<void>;
 }
 
-/** Which browser the page opens in: the test runner's, or one started for a browser-wide failure. */
-export type PeerBrowser = 'default' | 'deny-media' | 'no-devices';
+/**
+ * Which browser the page opens in: the test runner's, one started for a browser-wide failure, or
+ * Firefox ESR for interop.
+ */
+export type PeerBrowser = 'default' | 'deny-media' | 'no-devices' | 'firefox';
 
 export async function openPeerPage(
   options: { path?: string; origin?: string; browser?: PeerBrowser } = {},
 ): Promise<PeerPage> {
   const { path = '/test/support/peer.html', origin, browser = 'default' } = options;
+  // A browser of its own starts once per run, in rounds, since it may take longer than one command may.
+  for (let ready = browser === 'default'; !ready; ) {
+    ({ ready } = (await executeServerCommand('vc:peer-browser', { browser })) as { ready: boolean });
+  }
   const id = (await executeServerCommand('vc:peer-open', { path, origin, browser })) as string;
   return {
     run: async (fn, ...args) =>
       ((await executeServerCommand('vc:peer-eval', { id, source: fn.toString(), args })) as { value: never }).value,
+    runLong: async (fn, ...args) => {
+      const run = await executeServerCommand('vc:peer-start', { id, source: fn.toString(), args });
+      for (;;) {
+        const result = (await executeServerCommand('vc:peer-result', { run })) as { done: boolean; value?: never };
+        if (result.done) return result.value as never;
+      }
+    },
     requests: async () => (await executeServerCommand('vc:peer-requests', { id })) as string[],
     reload: async () => {
       await executeServerCommand('vc:peer-reload', { id });

@@ -1,5 +1,6 @@
 // Second pages for two-party tests: each opens in its own browser context (no shared storage or
 // permissions with the test page), and the test drives it through commands.
+import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
 /**
@@ -13,36 +14,108 @@ const VARIANTS = {
 };
 
 /**
- * A web-test-runner plugin with the commands `vc:peer-open`, `vc:peer-eval` and `vc:peer-close`.
- * @param {{executablePath: string, baseArgs: string[]}} browsers how to start the variant browsers
+ * Firefox ESR for interop calls, driven over WebDriver BiDi (there is no geckodriver here). Its
+ * fake camera and microphone, no permission prompt, host candidates with real addresses instead of
+ * mDNS names, loopback candidates (for a TURN server on 127.0.0.1), and autoplay with sound as
+ * Chromium's `--autoplay-policy=no-user-gesture-required`.
  */
-export function peerPagesPlugin({ executablePath, baseArgs }) {
-  /** @type {Map<string, {page: import('puppeteer-core').Page, context: import('puppeteer-core').BrowserContext}>} */
+const FIREFOX_PREFS = {
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'media.peerconnection.ice.loopback': true,
+  'media.autoplay.default': 0,
+  'media.autoplay.blocking_policy': 0,
+};
+
+/** How long one command waits for a browser launch or a running function: the runner allows 20 s. */
+const COMMAND_WAIT_MS = 12_000;
+
+const within = (promise, ms) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve({ done: false }), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ done: true, value });
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+
+/**
+ * A web-test-runner plugin with these commands (`executeServerCommand(name, payload)`):
+ *
+ * - `vc:peer-browser` `{browser}` → `{ready}`: starts a variant browser (once per run) and waits up
+ *   to 12 s for it; asked again until ready, since each command must answer within the runner's
+ *   20 s and a browser can take longer on a busy machine. `browser` is `deny-media`, `no-devices`
+ *   or `firefox`.
+ * - `vc:peer-open` `{path, origin?, browser?}` → id: a page in a new context of the runner's
+ *   Chromium or of a variant browser, once the element is defined in it.
+ * - `vc:peer-eval` `{id, source, args?}` → `{value}`: runs a function in the page (short ones).
+ * - `vc:peer-start` `{id, source, args?}` → run id, then `vc:peer-result` `{run}` → `{done: false}`
+ *   or `{done: true, value}`: a longer function, awaited in rounds of up to 12 s.
+ * - `vc:peer-requests` `{id}` → every URL the page asked for (Chromium only: it reads the CDP
+ *   network log, which Firefox does not have).
+ * - `vc:peer-reload` `{id}`, `vc:peer-close` `{id}`.
+ * @param {{executablePath: string, baseArgs: string[], firefoxPath: string}} browsers how to start
+ *   the variant browsers
+ */
+export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
+  /** @type {Map<string, {page: import('puppeteer-core').Page, context: import('puppeteer-core').BrowserContext, requests?: string[]}>} */
   const peers = new Map();
   /** @type {Map<string, Promise<import('puppeteer-core').Browser>>} */
   const variants = new Map();
+  /** Functions started with `vc:peer-start`, by run id. */
+  const runs = new Map();
   let nextId = 0;
 
+  const launchFirefox = () => {
+    if (!existsSync(firefoxPath)) {
+      const inCi = process.env.CI === 'true' ? ' (CI=true: .ci/run installs it)' : '';
+      throw new Error(
+        `Firefox ESR is missing at ${firefoxPath}, and the Chromium–Firefox tests need it. ` +
+          `Install it with: apt-get install -y firefox-esr (or set FIREFOX_PATH to another Firefox)${inCi}.`,
+      );
+    }
+    return puppeteer.launch({ browser: 'firefox', executablePath: firefoxPath, headless: true, extraPrefsFirefox: FIREFOX_PREFS });
+  };
+
   const variantBrowser = (name) => {
+    if (name !== 'firefox' && !VARIANTS[name]) throw new Error(`unknown browser variant ${name}`);
     if (!variants.has(name)) {
-      const args = [...baseArgs.filter((a) => !a.startsWith('--use-fake-')), ...VARIANTS[name]];
-      variants.set(name, puppeteer.launch({ executablePath, headless: true, args }));
+      const args = name === 'firefox' ? [] : [...baseArgs.filter((a) => !a.startsWith('--use-fake-')), ...VARIANTS[name]];
+      const launched = name === 'firefox' ? launchFirefox() : puppeteer.launch({ executablePath, headless: true, args });
+      // A failed launch is not kept, so that the next test tries again and shows the same error.
+      launched.catch(() => variants.delete(name));
+      variants.set(name, launched);
     }
     return variants.get(name);
   };
 
+  const untilDefined = (page) =>
+    // Every page the tests open uses the element; wait until its module has run.
+    page.waitForFunction(() => customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+
   return {
     name: 'vc-peer-pages',
     async serverStop() {
-      await Promise.all([...variants.values()].map(async (b) => (await b).close()));
+      const launched = await Promise.allSettled([...variants.values()]);
+      await Promise.all(launched.map((b) => b.status === 'fulfilled' && b.value.close()));
     },
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('vc:peer-')) return undefined;
       const testPage = session.browser.getPage(session.id);
+      if (command === 'vc:peer-browser') {
+        const { done } = await within(variantBrowser(payload.browser), COMMAND_WAIT_MS);
+        return { ready: done };
+      }
       if (command === 'vc:peer-open') {
         const origin = payload.origin ?? new URL(testPage.url()).origin;
         const variant = payload.browser && payload.browser !== 'default' ? payload.browser : undefined;
-        if (variant && !VARIANTS[variant]) throw new Error(`unknown browser variant ${variant}`);
         const browser = variant ? await variantBrowser(variant) : testPage.browser();
         const context = await browser.createBrowserContext();
         if (variant === 'deny-media') {
@@ -59,32 +132,55 @@ export function peerPagesPlugin({ executablePath, baseArgs }) {
         }
         const page = await context.newPage();
         page.on('pageerror', (error) => console.error(`[peer page] ${error.message}`));
-        // Every URL the page asks for, HTTP and WebSocket alike, from the browser's own network log.
-        const requests = [];
-        const cdp = await page.createCDPSession();
-        await cdp.send('Network.enable');
-        cdp.on('Network.requestWillBeSent', (e) => requests.push(e.request.url));
-        cdp.on('Network.webSocketCreated', (e) => requests.push(e.url));
+        let requests;
+        if (variant !== 'firefox') {
+          // Every URL the page asks for, HTTP and WebSocket alike, from the browser's own network log.
+          requests = [];
+          const cdp = await page.createCDPSession();
+          await cdp.send('Network.enable');
+          cdp.on('Network.requestWillBeSent', (e) => requests.push(e.request.url));
+          cdp.on('Network.webSocketCreated', (e) => requests.push(e.url));
+        }
         await page.goto(origin + payload.path);
-        // Every page the tests open uses the element; wait until its module has run.
-        await page.waitForFunction(() => customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+        await untilDefined(page);
         // Opening a page hides the test page, which would stop its video rendering.
         await testPage.bringToFront();
         const id = String(++nextId);
         peers.set(id, { page, context, requests });
         return id;
       }
+      if (command === 'vc:peer-result') {
+        const pending = runs.get(payload.run);
+        if (!pending) throw new Error(`no started function ${payload.run}`);
+        const result = await within(pending, COMMAND_WAIT_MS).catch((error) => {
+          runs.delete(payload.run);
+          throw error;
+        });
+        if (result.done) runs.delete(payload.run);
+        return result;
+      }
       const peer = peers.get(payload.id);
       if (!peer) throw new Error(`no peer page ${payload.id}`);
+      const evaluate = () => peer.page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
       if (command === 'vc:peer-eval') {
         // Wrapped, because a command that answers undefined counts as unknown to the runner.
-        const value = await peer.page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
-        return { value };
+        return { value: await evaluate() };
       }
-      if (command === 'vc:peer-requests') return [...peer.requests];
+      if (command === 'vc:peer-start') {
+        const run = String(++nextId);
+        const pending = evaluate();
+        // Rejections are reported by `vc:peer-result`; this only keeps Node from calling them unhandled.
+        pending.catch(() => {});
+        runs.set(run, pending);
+        return run;
+      }
+      if (command === 'vc:peer-requests') {
+        if (!peer.requests) throw new Error('the request log reads the CDP network log, which only Chromium has');
+        return [...peer.requests];
+      }
       if (command === 'vc:peer-reload') {
         await peer.page.reload();
-        await peer.page.waitForFunction(() => customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+        await untilDefined(peer.page);
         await testPage.bringToFront();
         return true;
       }
