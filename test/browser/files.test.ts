@@ -2,7 +2,7 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
 import { signaling, signalingLogs, startSignaling, stopSignaling } from './harness.js';
-import { createConsult, eventually, uniqueRoom, untilKnock, untilState } from './helpers.js';
+import { createConsult, eventually, randomFile, sha256, uniqueRoom, untilKnock, untilState } from './helpers.js';
 
 let signalUrl: string;
 before(async () => {
@@ -32,16 +32,6 @@ async function startCall(doctorProps: Record<string, unknown> = {}, server = sig
   await eventually(() => patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]') && !patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]')!.hidden, 'file button');
   return { doctor, patient };
 }
-
-/** A file of pseudo-random bytes (so that compression or a zero page cannot fake a match). */
-function randomFile(bytes: number, name: string, type = 'application/pdf'): File {
-  const data = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65536)));
-  return new File([data], name, { type });
-}
-
-const sha256 = async (blob: Blob) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 describe('files in the element', () => {
   it('the patient sends a file; the doctor accepts it in the panel and gets the same bytes', async () => {

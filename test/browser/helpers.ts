@@ -104,3 +104,60 @@ export function untilKnock(el: VideoConsult, timeoutMs = 10_000): Promise<void> 
     });
   });
 }
+
+/** A file of pseudo-random bytes (so that compression or a zero page cannot fake a match). */
+export function randomFile(bytes: number, name: string, type = 'application/pdf'): File {
+  const data = new Uint8Array(bytes);
+  // getRandomValues fills at most 64 KiB at a time.
+  for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65536)));
+  return new File([data], name, { type });
+}
+
+/** The SHA-256 of a file's bytes, in hex. */
+export async function sha256(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What this page's file channel carried, and the limit its connection negotiated. */
+export interface FileChannelRecord {
+  /** `pc.sctp.maxMessageSize` of the connection that holds the file channel, read now. */
+  maxMessageSize?: number;
+  /** Byte length of every frame sent on `vc-file`, in order. */
+  sent: number[];
+  /** Byte length of every frame received on `vc-file`, in order. */
+  received: number[];
+}
+
+/**
+ * Watches the file channel that calls in this page open: frame sizes both ways and the
+ * connection's `sctp.maxMessageSize`. It wraps `createDataChannel` to see the channel and its
+ * connection; both stay real. Call before joining; `stop()` ends the watch for later channels.
+ */
+export function watchFileChannel(): { read(): FileChannelRecord; stop(): void } {
+  const proto = RTCPeerConnection.prototype;
+  const create = proto.createDataChannel;
+  const sent: number[] = [];
+  const received: number[] = [];
+  let pc: RTCPeerConnection | undefined;
+  const size = (data: string | Blob | ArrayBuffer | ArrayBufferView) =>
+    typeof data === 'string' ? new TextEncoder().encode(data).byteLength : data instanceof Blob ? data.size : data.byteLength;
+  proto.createDataChannel = function (this: RTCPeerConnection, label: string, init?: RTCDataChannelInit) {
+    const channel = create.call(this, label, init);
+    if (label !== 'vc-file') return channel;
+    pc = this;
+    const send = channel.send;
+    channel.send = function (this: RTCDataChannel, data: never) {
+      sent.push(size(data));
+      return send.call(this, data);
+    };
+    channel.addEventListener('message', ({ data }) => received.push(size(data)));
+    return channel;
+  };
+  return {
+    read: () => ({ maxMessageSize: pc?.sctp?.maxMessageSize, sent: [...sent], received: [...received] }),
+    stop: () => {
+      proto.createDataChannel = create;
+    },
+  };
+}
