@@ -129,6 +129,7 @@ export const DE: Strings = {
     'file-too-large': { title: 'Die Datei ist zu groß.', remedy: 'Senden Sie eine kleinere Datei.' },
     'file-type-not-accepted': { title: 'Diese Dateiart wird nicht angenommen.', remedy: 'Senden Sie ein PDF oder ein Bild.' },
     'file-cancelled-by-peer': { title: 'Die andere Person hat die Datei abgebrochen.', remedy: '' },
+    'file-stalled': { title: 'Die Datei kommt nicht mehr an.', remedy: 'Senden Sie sie erneut, wenn die Verbindung besser ist.' },
     'file-failed': { title: 'Die Datei ist nicht unversehrt angekommen.', remedy: 'Senden Sie sie erneut.' },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',

@@ -194,6 +194,7 @@ const en: Strings = {
     'file-too-large': { title: 'The file is too large.', remedy: 'Send a smaller file.' },
     'file-type-not-accepted': { title: 'This kind of file is not accepted.', remedy: 'Send a PDF or a picture.' },
     'file-cancelled-by-peer': { title: 'The other person cancelled the file.', remedy: '' },
+    'file-stalled': { title: 'The file stopped arriving.', remedy: 'Send it again when the connection is better.' },
     'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',

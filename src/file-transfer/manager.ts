@@ -11,6 +11,7 @@ import {
   FRAME_HEADER_BYTES,
   FileErrorCode,
   MAX_CHUNK_BYTES,
+  MAX_EPOCH,
   MIN_BLOCK_BYTES,
   TRANSFER_ID_PATTERN,
   decodeBlockFrame,
@@ -40,10 +41,24 @@ export const HIGH_WATER_BYTES = 8 * MAX_CHUNK_BYTES;
 export const WINDOW_BYTES = 8 * 1024 * 1024;
 /** The receiver acknowledges at least every this many bytes (and at the last block). */
 export const ACK_EVERY_BYTES = 1024 * 1024;
+/**
+ * The sender reads this much of a file with one `slice()` (whole blocks, at least one) and reads
+ * the next piece while the current one is sent: fewer round trips to the file, no gap on the wire.
+ */
+const READ_BYTES = 1024 * 1024;
+/**
+ * The receiver writes verified blocks that are waiting anyway in one piece of up to this size:
+ * fewer writes to the disk, fewer Blob parts.
+ */
+const WRITE_BYTES = 2 * 1024 * 1024;
 /** Offers waiting for an answer beyond this are declined with `file-too-many`. */
 const DEFAULT_MAX_PENDING_OFFERS = 16;
 /** Tags of ended transfers remembered, so their late frames are dropped quietly. */
 const ENDED_TAGS_REMEMBERED = 256;
+/** Default pause in incoming data (connection up, nothing left to write) before the receiver asks again. */
+export const DEFAULT_STALL_MS = 5000;
+/** Pauses in a row, each answered by asking again, after which a transfer fails with `file-stalled`. */
+export const MAX_STALLS = 12;
 
 export const TransferState = {
   /** Sender: offered, waiting for the answer. Receiver: offered, waiting for accept or decline. */
@@ -139,6 +154,13 @@ export interface FileTransferOptions {
   accept?: readonly string[];
   /** Offers waiting for an answer at once. Default 16. */
   maxPendingOffers?: number;
+  /**
+   * How long incoming data may pause, while the connection is up and everything received is
+   * written, before the receiver asks the sender to continue from its last block (a `file-resume`).
+   * After {@link MAX_STALLS} such pauses in a row the transfer fails with `file-stalled`.
+   * Default 5000 ms.
+   */
+  stallMs?: number;
 }
 
 export interface AcceptOptions {
@@ -240,16 +262,25 @@ interface Outgoing {
   next: number;
   /** Blocks the receiver acknowledged. */
   acked: number;
-  /** The binary channel generation the receiver asked for in its last resume (0: none yet). */
-  gen: number;
   /** The channel died under this transfer: blocks go out again only after the receiver's `file-resume`. */
   awaitingResume: boolean;
-  /** Bumped on every resume, so a block read before it is not sent after it. */
+  /** The epoch of the receiver's last resume (0 before any), stamped on every frame. */
   epoch: number;
   endSent: boolean;
   hashes: Uint8Array;
+  /** The piece of the file being sent, and the one read ahead. */
+  reading?: ReadPiece;
+  readAhead?: ReadPiece;
   progressAt: number;
   progressBytes: number;
+}
+
+/** Consecutive frames read from a file in one piece, for one epoch. */
+interface ReadPiece {
+  from: number;
+  count: number;
+  epoch: number;
+  frames: Promise<ArrayBuffer[]>;
 }
 
 interface Incoming {
@@ -261,11 +292,23 @@ interface Incoming {
   blocks: number;
   /** Next block index expected off the wire. */
   arrived: number;
+  /** Frames must carry this epoch; it goes up with each `file-resume` this side sends. */
+  epoch: number;
+  /** The binary channel closed since the last resume: ask again once it is open. */
+  lost: boolean;
+  /** Stall checks in a row that found no data for this transfer. */
+  stalls: number;
   /** Blocks verified and written. */
   next: number;
   ackedUpTo: number;
   end?: { blocks: number; hash: string };
   hashes: Uint8Array;
+  /** Frames received and not yet verified. */
+  pending: number;
+  /** Verified payloads not yet written, and the block after them. */
+  batch: Uint8Array<ArrayBuffer>[];
+  batchBytes: number;
+  batchNext: number;
   parts?: Blob[];
   writer?: WritableStreamDefaultWriter<Uint8Array>;
   progressAt: number;
@@ -289,8 +332,12 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #accept: readonly string[] | undefined;
   #maxPending: number;
   #channel?: RTCDataChannel;
-  /** How many times a binary channel opened; see `file-resume`. */
-  #gen = 0;
+  #stallMs: number;
+  #stallTimer?: ReturnType<typeof setInterval>;
+  /** When data last arrived (or the link last could not carry it): the start of a possible stall. */
+  #quietSince = 0;
+  /** Frames received and not yet hashed and written. */
+  #rxPending = 0;
   #outgoing: Outgoing[] = [];
   #incoming = new Map<string, Incoming>();
   #incomingByTag = new Map<number, Incoming>();
@@ -309,6 +356,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
     this.#accept = options.accept;
     this.#maxPending = options.maxPendingOffers ?? DEFAULT_MAX_PENDING_OFFERS;
+    this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS;
     this.#openChannel();
   }
 
@@ -337,7 +385,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       blocks,
       next: 0,
       acked: 0,
-      gen: 0,
       awaitingResume: false,
       epoch: 0,
       endSent: false,
@@ -370,6 +417,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.handle._state = TransferState.Transferring;
     if (!this.#send({ type: 'file-accept', id })) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
     else if (t.blocks === 0 && t.end) void this.#finish(t);
+    else this.#watchStalls();
     return t.handle;
   }
 
@@ -439,6 +487,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       if (!isFinal(t)) this.#fail(t, FileErrorCode.Closed, 'the call has ended', true);
     }
     this.#closed = true;
+    clearInterval(this.#stallTimer);
     const channel = this.#channel;
     this.#channel = undefined;
     channel?.close();
@@ -457,8 +506,12 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#channel = dc;
     dc.addEventListener('open', () => {
       if (dc !== this.#channel) return;
-      this.#gen++;
-      if (this.#gen > 1) void this.#requestResume(this.#gen);
+      for (const t of this.#outgoing) {
+        if (t.awaitingResume) this.#send({ type: 'file-resync', id: t.handle.id, epoch: t.epoch });
+      }
+      for (const t of this.#incoming.values()) {
+        if (t.lost) void this.#resume(t);
+      }
       this.#kick();
     });
     dc.addEventListener('bufferedamountlow', () => this.#kick());
@@ -475,26 +528,60 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   }
 
   /**
-   * Blocks in flight on a lost channel are gone; only the receiver knows which arrived. Unless its
-   * resume for a newer channel came first, each unfinished outgoing file waits for that resume.
+   * Frames in flight on a lost channel are gone, and only the receiver knows which arrived. Each
+   * unfinished outgoing file stops until the receiver says where to continue (`file-resume`; asked
+   * for with `file-resync` once a channel is open again); each incoming one asks for that itself.
    */
   #channelLost(): void {
     for (const t of this.#outgoing) {
-      const moving = t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Finishing;
-      if (moving && t.gen <= this.#gen) t.awaitingResume = true;
+      if (t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Finishing) t.awaitingResume = true;
+    }
+    for (const t of this.#incoming.values()) {
+      if (t.handle._state === TransferState.Transferring) t.lost = true;
     }
   }
 
-  /** After the channel came back: ask for every unfinished incoming file from its last written block. */
-  async #requestResume(gen: number): Promise<void> {
-    await this.#rx; // blocks that arrived on the old channel are written first
-    if (gen !== this.#gen) return;
-    for (const t of this.#incoming.values()) {
-      if (t.handle._state !== TransferState.Transferring && t.handle._state !== TransferState.Finishing) continue;
-      if (t.next >= t.blocks) continue;
-      t.arrived = t.next;
-      t.handle.resumes++;
-      this.#send({ type: 'file-resume', id: t.handle.id, next: t.next, gen });
+  /**
+   * Asks the sender to continue from the last written block, under a new epoch: frames of older
+   * epochs, already on their way, are dropped from now on, so whatever the channels did, the next
+   * frame that counts is block `next`.
+   */
+  async #resume(t: Incoming): Promise<void> {
+    t.lost = false;
+    if (t.handle._state !== TransferState.Transferring || t.next >= t.blocks) return;
+    if (t.epoch >= MAX_EPOCH) return this.#fail(t, FileErrorCode.Stalled, 'resumed too many times', true);
+    const epoch = ++t.epoch;
+    await this.#rx; // blocks that arrived before are written first
+    if (t.epoch !== epoch || t.handle._state !== TransferState.Transferring) return;
+    t.arrived = t.next;
+    t.handle.resumes++;
+    this.#send({ type: 'file-resume', id: t.handle.id, next: t.next, epoch });
+  }
+
+  /** Checks incoming transfers for a pause in data while it could flow, a few times per `stallMs`. */
+  #watchStalls(): void {
+    if (this.#stallTimer || this.#closed) return;
+    this.#quietSince = performance.now();
+    this.#stallTimer = setInterval(() => this.#checkStalls(), Math.max(25, this.#stallMs / 4));
+  }
+
+  #checkStalls(): void {
+    const waiting = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Transferring && t.next < t.blocks);
+    if (!waiting.length) {
+      clearInterval(this.#stallTimer);
+      this.#stallTimer = undefined;
+      return;
+    }
+    const now = performance.now();
+    const couldFlow = this.#channel?.readyState === 'open' && this.#pc.connectionState === 'connected' && this.#rxPending === 0;
+    if (!couldFlow || now - this.#quietSince < this.#stallMs) {
+      if (!couldFlow) this.#quietSince = now;
+      return;
+    }
+    this.#quietSince = now;
+    for (const t of waiting) {
+      if (++t.stalls > MAX_STALLS) this.#fail(t, FileErrorCode.Stalled, `no data for ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s`, true);
+      else void this.#resume(t);
     }
   }
 
@@ -531,7 +618,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
             t.handle._state === TransferState.Transferring &&
             t.next < t.blocks &&
             !t.awaitingResume &&
-            this.#gen >= t.gen &&
             (t.next - t.acked) * t.blockSize < WINDOW_BYTES,
         );
         const waiting = this.#outgoing.some((t) => t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Offered);
@@ -548,7 +634,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
         const epoch = t.epoch;
         let frame: ArrayBuffer;
         try {
-          frame = await this.#readBlock(t, index);
+          frame = await this.#frame(t, index);
         } catch (error) {
           this.#fail(t, FileErrorCode.ReadFailed, `could not read the file: ${String(error)}`, true);
           continue;
@@ -569,13 +655,37 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     }
   }
 
-  async #readBlock(t: Outgoing, index: number): Promise<ArrayBuffer> {
-    const start = index * t.blockSize;
-    const payload = await t.file.slice(start, Math.min(start + t.blockSize, t.handle.size)).arrayBuffer();
-    if (payload.byteLength !== Math.min(t.blockSize, t.handle.size - start)) throw new Error('the file changed size');
-    const hash = await crypto.subtle.digest('SHA-256', payload);
-    t.hashes.set(new Uint8Array(hash), index * 32);
-    return encodeBlockFrame(t.tag, index, hash, payload);
+  /** The frame of block `index`, from the piece read for it; starts reading the next piece. */
+  async #frame(t: Outgoing, index: number): Promise<ArrayBuffer> {
+    const holds = (p: ReadPiece | undefined): p is ReadPiece => !!p && p.epoch === t.epoch && index >= p.from && index < p.from + p.count;
+    if (!holds(t.reading)) {
+      t.reading = holds(t.readAhead) ? t.readAhead : this.#read(t, index);
+      t.readAhead = undefined;
+    }
+    const piece = t.reading;
+    const after = piece.from + piece.count;
+    if (!t.readAhead && after < t.blocks) t.readAhead = this.#read(t, after);
+    return (await piece.frames)[index - piece.from]!;
+  }
+
+  /** Reads whole blocks from `from` with one `slice()`, hashes each, and frames them for the current epoch. */
+  #read(t: Outgoing, from: number): ReadPiece {
+    const count = Math.min(Math.max(1, Math.floor(READ_BYTES / t.blockSize)), t.blocks - from);
+    const epoch = t.epoch;
+    const start = from * t.blockSize;
+    const end = Math.min(start + count * t.blockSize, t.handle.size);
+    const frames = (async () => {
+      const bytes = new Uint8Array(await t.file.slice(start, end).arrayBuffer());
+      if (bytes.byteLength !== end - start) throw new Error('the file changed size');
+      const blocks = Array.from({ length: count }, (_, i) => bytes.subarray(i * t.blockSize, Math.min((i + 1) * t.blockSize, bytes.byteLength)));
+      const hashes = await Promise.all(blocks.map((block) => crypto.subtle.digest('SHA-256', block)));
+      return blocks.map((block, i) => {
+        t.hashes.set(new Uint8Array(hashes[i]!), (from + i) * 32);
+        return encodeBlockFrame(t.tag, from + i, epoch, hashes[i]!, block);
+      });
+    })();
+    frames.catch(() => {}); // a piece read ahead and never used must not be an unhandled rejection
+    return { from, count, epoch, frames };
   }
 
   async #sendEnd(t: Outgoing): Promise<void> {
@@ -610,14 +720,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
           this.#kick();
           return;
         case 'file-resume':
-          if (t.handle._state === TransferState.Offered) return;
-          // A resume for a newer channel while ours is still open: our end never saw the old
-          // stream reset (it can get lost during an ICE restart), so our open channel already is
-          // the receiver's new one. Waiting for our own reopen would wait forever.
-          if (m.gen > this.#gen && this.#channel?.readyState === 'open') this.#gen = m.gen;
-          t.epoch++;
-          t.next = t.acked = Math.min(m.next, t.blocks);
-          t.gen = m.gen;
+          // An older resume overtaken by a newer one is void.
+          if (t.handle._state === TransferState.Offered || m.epoch <= t.epoch) return;
+          t.epoch = m.epoch;
+          t.next = t.acked = Math.min(m.next, t.next);
           t.awaitingResume = false;
           t.endSent = false;
           t.handle._state = TransferState.Transferring;
@@ -641,6 +747,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
         }
         t.end = { blocks: m.blocks, hash: m.hash };
         if (t.handle._state === TransferState.Transferring && t.next === t.blocks) void this.#finish(t);
+        return;
+      case 'file-resync':
+        // Unless a newer resume is already on its way, the frames of the sender's epoch may be lost.
+        if (m.epoch === t.epoch) void this.#resume(t);
         return;
       case 'file-cancel':
         return this.#onPeerCancel(t, m.code);
@@ -685,6 +795,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       blockSize: m.blockSize,
       blocks,
       arrived: 0,
+      epoch: 0,
+      lost: false,
+      stalls: 0,
+      pending: 0,
+      batch: [],
+      batchBytes: 0,
+      batchNext: 0,
       next: 0,
       ackedUpTo: 0,
       hashes: new Uint8Array(blocks * 32),
@@ -710,6 +827,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       if (t.handle._state === TransferState.Offered) this.#fail(t, FileErrorCode.BadFrame, 'a block before the offer was accepted', true);
       return;
     }
+    // Frames sent before this side's last resume are void; the resume asked for them again. They
+    // still show that the sender is alive, so they do not count as a stall.
+    if (frame.epoch < t.epoch) {
+      this.#quietSince = performance.now();
+      return;
+    }
+    if (frame.epoch > t.epoch) return this.#fail(t, FileErrorCode.BadFrame, `a block of epoch ${frame.epoch}, which was never asked for`, true);
     // Checked on arrival, in wire order, so the verdict does not depend on hashing speed.
     const { index } = frame;
     const expected = index < t.blocks ? Math.min(t.blockSize, t.handle.size - index * t.blockSize) : 0;
@@ -722,25 +846,47 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       return this.#fail(t, FileErrorCode.SizeMismatch, `block ${index} has ${frame.payload.byteLength} of ${expected} bytes`, true);
     }
     t.arrived = index + 1;
-    this.#rx = this.#rx.then(() => this.#writeBlock(t, frame));
+    t.stalls = 0;
+    this.#quietSince = performance.now();
+    // Hashing starts now, alongside the frames before it; verifying and writing go in order.
+    const digest = crypto.subtle.digest('SHA-256', frame.payload);
+    digest.catch(() => {});
+    this.#rxPending++;
+    t.pending++;
+    this.#rx = this.#rx
+      .then(() => this.#takeBlock(t, frame, digest))
+      .catch((error: unknown) => this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true))
+      .finally(() => {
+        this.#rxPending--;
+        this.#quietSince = performance.now();
+      });
   }
 
-  async #writeBlock(t: Incoming, frame: BlockFrame): Promise<void> {
+  /** Verifies one block and adds it to the batch; writes the batch when nothing else of this file waits, or it is full. */
+  async #takeBlock(t: Incoming, frame: BlockFrame, digest: Promise<ArrayBuffer>): Promise<void> {
+    t.pending--;
     if (t.handle._state !== TransferState.Transferring) return;
-    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', frame.payload));
+    const hash = new Uint8Array(await digest);
     if (t.handle._state !== TransferState.Transferring) return;
     if (!hash.every((b, i) => b === frame.hash[i])) {
       return this.#fail(t, FileErrorCode.HashMismatch, `block ${frame.index} does not match its SHA-256`, true);
     }
     t.hashes.set(hash, frame.index * 32);
+    t.batch.push(frame.payload);
+    t.batchBytes += frame.payload.byteLength;
+    t.batchNext = frame.index + 1;
+    if (t.pending > 0 && t.batchBytes < WRITE_BYTES) return;
+    const batch = t.batch;
+    t.batch = [];
+    t.batchBytes = 0;
     try {
-      if (t.writer) await t.writer.write(frame.payload);
-      else t.parts!.push(new Blob([frame.payload]));
+      if (t.writer) await t.writer.write(batch.length === 1 ? batch[0]! : concat(batch));
+      else t.parts!.push(new Blob(batch));
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
     }
     if (t.handle._state !== TransferState.Transferring) return;
-    t.next = frame.index + 1;
+    t.next = t.batchNext;
     const bytes = Math.min(t.handle.size, t.next * t.blockSize);
     if ((t.next - t.ackedUpTo) * t.blockSize >= ACK_EVERY_BYTES || t.next === t.blocks) {
       t.ackedUpTo = t.next;
@@ -833,13 +979,26 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #forget(t: Transfer): void {
     if (t.dir === 'send') {
       this.#outgoing = this.#outgoing.filter((o) => o !== t);
+      t.reading = t.readAhead = undefined;
       return;
     }
+    t.batch = [];
     this.#incoming.delete(t.handle.id);
     this.#incomingByTag.delete(t.tag);
     this.#endedTags.add(t.tag);
     if (this.#endedTags.size > ENDED_TAGS_REMEMBERED) this.#endedTags.delete(this.#endedTags.values().next().value!);
   }
+}
+
+/** One buffer with the bytes of `parts`, in order. */
+function concat(parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 /** Only a well-formed MIME type travels in an offer; anything else is sent as unknown. */

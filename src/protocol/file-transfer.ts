@@ -57,6 +57,8 @@ export const FileErrorCode = {
   WriteFailed: 'file-write-failed',
   /** The transfer layer was closed (the call ended) before the transfer finished. */
   Closed: 'file-closed',
+  /** No data arrived for about a minute while the connection was up, though the receiver asked again. */
+  Stalled: 'file-stalled',
 } as const;
 export type FileErrorCode = (typeof FileErrorCode)[keyof typeof FileErrorCode];
 const FILE_ERROR_CODES = new Set<string>(Object.values(FileErrorCode));
@@ -95,16 +97,28 @@ export interface FileAckMessage {
   next: number;
 }
 /**
- * Receiver → sender, after the binary channel was lost and opened again: send again from block
- * `next`. `gen` is how many times the receiver's binary channel has opened; the sender waits for
- * its own channel to have opened as often, so that no block goes to a channel that is closing.
+ * Receiver → sender, when blocks may have been lost (its binary channel closed, the sender asked
+ * with `file-resync`, or nothing arrived for a while): send again from block `next`, with frames
+ * stamped `epoch`. Each resume of a transfer has a higher epoch (1 … 65535); the receiver drops
+ * frames of an older epoch, which were on their way before it asked.
  */
 export interface FileResumeMessage {
   v: number;
   type: 'file-resume';
   id: string;
   next: number;
-  gen: number;
+  epoch: number;
+}
+/**
+ * Sender → receiver: its binary channel closed under this transfer, so frames stamped `epoch` (the
+ * sender's current one) may be lost. The receiver answers with a `file-resume` of a higher epoch,
+ * unless it already sent one.
+ */
+export interface FileResyncMessage {
+  v: number;
+  type: 'file-resync';
+  id: string;
+  epoch: number;
 }
 /** Sender → receiver: all `blocks` are sent; `hash` is the file hash (see {@link fileHash}), hex. */
 export interface FileEndMessage {
@@ -134,6 +148,7 @@ export type FileTransferMessage =
   | FileDeclineMessage
   | FileAckMessage
   | FileResumeMessage
+  | FileResyncMessage
   | FileEndMessage
   | FileCompleteMessage
   | FileCancelMessage;
@@ -144,6 +159,7 @@ export const FILE_MESSAGE_TYPES = [
   'file-decline',
   'file-ack',
   'file-resume',
+  'file-resync',
   'file-end',
   'file-complete',
   'file-cancel',
@@ -196,13 +212,15 @@ export function parseFileTransferMessage(data: unknown): FileTransferMessage | u
     case 'file-accept':
     case 'file-complete':
       return ok;
+    case 'file-resync':
+      return isCount(o.epoch, MAX_EPOCH) ? ok : undefined;
     case 'file-decline':
     case 'file-cancel':
       return isFileErrorCode(o.code) ? ok : undefined;
     case 'file-ack':
       return isCount(o.next, 0xffffffff) ? ok : undefined;
     case 'file-resume':
-      return isCount(o.next, 0xffffffff) && isCount(o.gen, 0xffffffff) ? ok : undefined;
+      return isCount(o.next, 0xffffffff) && isCount(o.epoch, MAX_EPOCH) && o.epoch !== 0 ? ok : undefined;
     case 'file-end':
       return isCount(o.blocks, 0xffffffff) && typeof o.hash === 'string' && /^[0-9a-f]{64}$/.test(o.hash) ? ok : undefined;
     default:
@@ -225,28 +243,33 @@ export const FRAME_VERSION = 1;
 /** Frame kind (byte 1): a block of file data. */
 export const FRAME_KIND_BLOCK = 1;
 /**
- * Big-endian header: version u8, kind u8, reserved u16 (0), tag u32, block index u32, then the
- * payload's SHA-256 (32 bytes). The payload follows; header plus payload never exceed the chunk size.
+ * Big-endian header: version u8, kind u8, epoch u16 (0 until the first `file-resume`), tag u32,
+ * block index u32, then the payload's SHA-256 (32 bytes). The payload follows; header plus payload
+ * never exceed the chunk size.
  */
 export const FRAME_HEADER_BYTES = 44;
+/** The highest epoch: a transfer resumes at most this many times. */
+export const MAX_EPOCH = 0xffff;
 
 export interface BlockFrame {
   tag: number;
   index: number;
+  epoch: number;
   hash: Uint8Array<ArrayBuffer>;
   payload: Uint8Array<ArrayBuffer>;
 }
 
 /** Builds a block frame around `payload`. */
-export function encodeBlockFrame(tag: number, index: number, hash: ArrayBuffer, payload: ArrayBuffer): ArrayBuffer {
+export function encodeBlockFrame(tag: number, index: number, epoch: number, hash: ArrayBuffer, payload: ArrayBuffer | Uint8Array): ArrayBuffer {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
   const view = new DataView(frame.buffer);
   view.setUint8(0, FRAME_VERSION);
   view.setUint8(1, FRAME_KIND_BLOCK);
+  view.setUint16(2, epoch);
   view.setUint32(4, tag);
   view.setUint32(8, index);
   frame.set(new Uint8Array(hash), 12);
-  frame.set(new Uint8Array(payload), FRAME_HEADER_BYTES);
+  frame.set(payload instanceof Uint8Array ? payload : new Uint8Array(payload), FRAME_HEADER_BYTES);
   return frame.buffer;
 }
 
@@ -258,6 +281,7 @@ export function decodeBlockFrame(data: ArrayBuffer): BlockFrame | undefined {
   return {
     tag: view.getUint32(4),
     index: view.getUint32(8),
+    epoch: view.getUint16(2),
     hash: new Uint8Array(data, 12, 32),
     payload: new Uint8Array(data, FRAME_HEADER_BYTES),
   };

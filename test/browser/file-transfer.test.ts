@@ -5,7 +5,7 @@ import { FileErrorCode, isAcceptedType, sanitizeFileName } from '../../src/file-
 import { encodeBlockFrame, fileHash, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { openPeerPage } from './harness.js';
 
-import { MiB, makeFile, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept } from './file-transfer-support.js';
+import { MiB, makeFile, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept, type Side } from './file-transfer-support.js';
 
 /** `p`, or a failure that says where things stood (from `explain`) if it takes longer than `ms`. */
 async function withinOrExplain<T>(p: Promise<T>, ms: number, explain: () => unknown): Promise<T> {
@@ -144,6 +144,17 @@ describe('file transfer: decline, cancel and limits', () => {
     expect((await error).code).to.equal('file-declined');
   });
 
+  it('lets a listener decline or accept inside the offer event itself', async () => {
+    const { a, b } = await pair();
+    b.on('offer', (offer) => (offer.name === 'no.txt' ? offer.decline() : offer.accept()));
+    const declined = a.sendFile(new File(['no'], 'no.txt'));
+    expect(await codeOf(declined.done)).to.equal(FileErrorCode.Declined);
+    const accepted = a.sendFile(new File(['yes'], 'yes.txt'));
+    const [sent, got] = await Promise.all([accepted.done, next(b, 'received')]);
+    expect(got.hash).to.equal(sent.hash);
+    expect(await got.blob!.text()).to.equal('yes');
+  });
+
   it('lets the sender cancel mid-transfer, and the next file still goes through', async () => {
     const { a, b } = await pair();
     autoAccept(b);
@@ -232,7 +243,7 @@ async function hostilePair() {
   async function send(opts: {
     size: number;
     blockSize?: number;
-    plan?: Array<{ index: number; length?: number; badHash?: boolean }>;
+    plan?: Array<{ index: number; length?: number; badHash?: boolean; epoch?: number }>;
     end?: false | { blocks?: number; hash?: string };
   }) {
     const id = `hostile-${++n}`;
@@ -241,14 +252,14 @@ async function hostilePair() {
     const blocks = Math.ceil(opts.size / blockSize);
     control({ type: 'file-offer', id, tag: t, name: 'x.bin', size: opts.size, mime: '', blockSize });
     await answer('file-accept', id);
-    const plan: Array<{ index: number; length?: number; badHash?: boolean }> = opts.plan ?? Array.from({ length: blocks }, (_, index) => ({ index }));
+    const plan: Array<{ index: number; length?: number; badHash?: boolean; epoch?: number }> = opts.plan ?? Array.from({ length: blocks }, (_, index) => ({ index }));
     const hashes = new Uint8Array(blocks * 32);
     for (const step of plan) {
       const length = step.length ?? Math.min(blockSize, opts.size - step.index * blockSize);
       const payload = crypto.getRandomValues(new Uint8Array(length)).buffer;
       const hash = await crypto.subtle.digest('SHA-256', step.badHash ? new ArrayBuffer(1) : payload);
       if (step.index < blocks) hashes.set(new Uint8Array(hash), step.index * 32);
-      raw.send(encodeBlockFrame(t, step.index, hash, payload));
+      raw.send(encodeBlockFrame(t, step.index, step.epoch ?? 0, hash, payload));
     }
     if (opts.end !== false) {
       control({ type: 'file-end', id, blocks: opts.end?.blocks ?? blocks, hash: opts.end?.hash ?? (await fileHash(hashes)) });
@@ -266,6 +277,7 @@ describe('file transfer: hostile input ends that transfer and the call goes on',
     ['an end before all blocks', { size: 8192, plan: [{ index: 0 }], end: { blocks: 1 } }, FileErrorCode.SizeMismatch],
     ['out-of-order blocks', { size: 12288, plan: [{ index: 0 }, { index: 2 }, { index: 1 }] }, FileErrorCode.OutOfOrder],
     ['a duplicate block', { size: 12288, plan: [{ index: 0 }, { index: 0 }] }, FileErrorCode.Duplicate],
+    ['a block of a resume never asked for', { size: 12288, plan: [{ index: 0 }, { index: 1, epoch: 3 }] }, FileErrorCode.BadFrame],
     ['a block hash mismatch', { size: 12288, plan: [{ index: 0 }, { index: 1, badHash: true }, { index: 2 }] }, FileErrorCode.HashMismatch],
     ['a file hash mismatch', { size: 12288, end: { hash: '0'.repeat(64) } }, FileErrorCode.HashMismatch],
   ];
@@ -318,38 +330,83 @@ describe('file transfer: resume', () => {
   /*
    * In one page nothing can cut the network, and a short outage is hidden by SCTP anyway: it
    * retransmits once ICE finds a path again. What loses data for real is the binary channel going
-   * away (an SCTP stream reset, or an association that gave up). So the test restarts ICE
-   * mid-transfer and, during the restart, closes the receiver's binary channel: whatever was in
-   * flight or buffered is gone, both managers reopen the channel, and the transfer must continue
-   * from the receiver's last verified block, not from zero, with the file hash still matching.
+   * away (an SCTP stream reset, or an association that gave up). So these tests restart ICE
+   * mid-transfer and, during the restart, close the binary channel at one end or both: whatever
+   * was in flight or buffered is gone, the managers reopen the channel, and the transfer must
+   * continue from the receiver's last verified block, not from zero, with the file hash matching.
+   * Which end notices first, and whether the resume or the close reaches the sender first, varies
+   * from run to run; each order must end in a whole file.
    */
-  it('continues from the last acknowledged block after an ICE restart that lost the channel', async function () {
-    this.timeout(120_000);
-    const { A, B, a, b } = await pair();
+  for (const ends of ['both ends', "the receiver's end", "the sender's end"] as const) {
+    it(`continues from the last acknowledged block after an ICE restart that lost the channel at ${ends}`, async function () {
+      this.timeout(120_000);
+      const { A, B, a, b } = await pair();
+      autoAccept(b);
+      const file = makeFile(40 * MiB, 'mri.zip', '', 21);
+      const handle = a.sendFile(file);
+      await next(b, 'progress', (p) => p.bytes >= 10 * MiB);
+      const ufrag = A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1];
+      A.pc.restartIce();
+      const restarted = negotiate(A.pc, B.pc);
+      if (ends !== "the receiver's end") A.fileChannels.at(-1)!.close();
+      if (ends !== "the sender's end") B.fileChannels.at(-1)!.close();
+      await restarted;
+      expect(A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1]).to.not.equal(ufrag);
+      const received = next(b, 'received');
+      const explain = () => ({ bytes: handle.bytes, state: handle.state, resumes: handle.resumes, fromA: A.sent.slice(-3), fromB: B.sent.slice(-3) });
+      const sent = await withinOrExplain(handle.done, 100_000, explain);
+      const got = await received;
+      const resume = B.sent.find((m) => m.type === 'file-resume')!;
+      expect(resume, 'the receiver asked to resume').to.not.equal(undefined);
+      expect(resume.next as number).to.be.above(0);
+      expect(handle.resumes).to.be.within(1, 2);
+      expect(got.hash).to.equal(sent.hash);
+      expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+    });
+  }
+
+  /** Makes A's binary channel swallow frames while `drop()` says so, as a path that loses them would. */
+  function lossy(A: Side, drop: () => boolean) {
+    const dc = A.fileChannels.at(-1)!;
+    const send = dc.send.bind(dc) as (data: ArrayBuffer) => void;
+    let dropped = 0;
+    dc.send = ((data: ArrayBuffer) => (drop() ? dropped++ : send(data))) as RTCDataChannel['send'];
+    return () => dropped;
+  }
+
+  it('asks again when data stops while the connection is up, and the file still arrives whole', async function () {
+    this.timeout(60_000);
+    const { A, B, a, b } = await pair({}, { stallMs: 1000 });
     autoAccept(b);
-    const file = makeFile(40 * MiB, 'mri.zip', '', 21);
+    let cut = false;
+    const dropped = lossy(A, () => cut && !B.sent.some((m) => m.type === 'file-resume'));
+    const file = makeFile(12 * MiB, 'scan.dcm', '', 23);
     const handle = a.sendFile(file);
-    await next(b, 'progress', (p) => p.bytes >= 10 * MiB);
-    const ufrag = A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1];
-    A.pc.restartIce();
-    const restarted = negotiate(A.pc, B.pc);
-    // The channel is lost at both ends, as when the association is reset. (Closing only the
-    // receiver's end can leave the sender's end open and the transfer waiting: an open race,
-    // noted for the engine.)
-    A.fileChannels.at(-1)!.close();
-    B.fileChannels.at(-1)!.close();
-    await restarted;
-    expect(A.pc.localDescription!.sdp.match(/a=ice-ufrag:(\S+)/)![1]).to.not.equal(ufrag);
-    const received = next(b, 'received');
-    const sent = await withinOrExplain(handle.done, 100_000, () => ({ bytes: handle.bytes, state: handle.state, resumes: handle.resumes, fromB: B.sent.slice(-3), channels: B.fileChannels.map((c) => c.readyState) }));
-    const got = await received;
-    const resume = B.sent.find((m) => m.type === 'file-resume')!;
-    expect(resume, 'the receiver asked to resume').to.not.equal(undefined);
-    expect(resume.next as number).to.be.above(0);
+    await next(b, 'progress', (p) => p.bytes >= 2 * MiB);
+    cut = true;
+    const [sent, got] = await Promise.all([handle.done, next(b, 'received')]);
+    expect(dropped()).to.be.above(0);
     expect(handle.resumes).to.equal(1);
-    expect(B.fileChannels.length).to.equal(2);
     expect(got.hash).to.equal(sent.hash);
     expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+  });
+
+  it('ends the transfer with file-stalled on both sides when data never comes again, and the call goes on', async function () {
+    this.timeout(60_000);
+    const { A, a, b } = await pair({}, { stallMs: 100 });
+    autoAccept(b);
+    let cut = false;
+    lossy(A, () => cut);
+    const handle = a.sendFile(makeFile(4 * MiB, 'x.bin', '', 24));
+    const error = next(b, 'error');
+    await next(b, 'progress', (p) => p.bytes >= MiB);
+    cut = true;
+    expect((await error).code).to.equal(FileErrorCode.Stalled);
+    expect(await codeOf(handle.done)).to.equal(FileErrorCode.Stalled);
+    cut = false;
+    const small = a.sendFile(makeFile(300_000, 'y.bin', '', 25));
+    const [sent, got] = await Promise.all([small.done, next(b, 'received')]);
+    expect(got.hash).to.equal(sent.hash);
   });
 
   it('continues on a new pair of connections after the old one failed', async function () {
