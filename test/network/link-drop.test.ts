@@ -1,12 +1,16 @@
-// The patient's link goes away for ten seconds (a Wi-Fi drop) and comes back: the call must
-// return by itself. Needs root; see docs/testing-networks.md.
+// The patient's link goes away for ten seconds (a Wi-Fi drop) and comes back, in the middle of a
+// file the patient is sending: the call must return by itself and the file arrive whole. Needs
+// root; see docs/testing-networks.md.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Call, delay } from './call.js';
+import { Call, delay, eventually } from './call.js';
 import { skipUnlessReady } from './netns.js';
 
 const skip = skipUnlessReady();
 const DOWN_MS = 10_000;
+const MiB = 1024 * 1024;
+/** Large enough to be mid-way when the link goes (it moves at several MB/s here). */
+const FILE_BYTES = 64 * MiB;
 
 describe('the link down for 10 s', { skip }, () => {
   let call: Call;
@@ -17,10 +21,15 @@ describe('the link down for 10 s', { skip }, () => {
     await call?.close();
   });
 
-  it('shows reconnecting, then returns to the call without a click', async () => {
+  it('shows reconnecting, returns to the call without a click, and a file in transit arrives whole', async () => {
     const { patient, doctor, net } = call;
     const statesBefore = [patient.states.length, doctor.states.length];
+    await doctor.acceptFiles();
+    const hash = await patient.sendFile(FILE_BYTES, 7);
+    await eventually(async () => (await doctor.files()).bytes >= 4 * MiB, 'the file is under way', 30_000, 50);
     net.setLink('a', false);
+    const atDrop = await doctor.files();
+    assert.equal(atDrop.received.length, 0, 'the file was still moving when the link went');
     const downAt = performance.now();
     try {
       // Both sides stop hearing each other: each must say so while the link is down.
@@ -40,5 +49,14 @@ describe('the link down for 10 s', { skip }, () => {
       assert.equal(party.state, 'connected');
     }
     console.log(`# media flowing both ways ${Math.round(recoveredMs)} ms after the link returned`);
+
+    assert.equal(await patient.fileSent(), 'sent');
+    const after = await eventually(async () => {
+      const f = await doctor.files();
+      return f.received.length ? f : undefined;
+    }, 'the doctor has the file', 60_000);
+    assert.deepEqual(after!.received, [hash], 'the file arrived with the SHA-256 it was sent with');
+    assert.deepEqual(after!.errors, []);
+    console.log(`# the file: ${(atDrop.bytes / MiB).toFixed(1)} of ${FILE_BYTES / MiB} MiB verified when the link went, whole with a matching SHA-256 after it returned`);
   });
 });

@@ -177,6 +177,79 @@ export class Party extends EventEmitter {
     });
   }
 
+  /**
+   * Offers a file of `size` pseudo-random bytes to the other side through the element and returns
+   * its SHA-256 (hex) at once; `fileSent()` resolves when the other side confirmed it whole.
+   */
+  sendFile(size: number, seed: number): Promise<string> {
+    return this.page.evaluate(
+      async (n, s) => {
+        const bytes = new Uint8Array(n);
+        const words = new Uint32Array(bytes.buffer, 0, n >> 2);
+        let x = s >>> 0 || 1;
+        for (let i = 0; i < words.length; i++) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          words[i] = x >>> 0;
+        }
+        // (No named function in here: the test runner's transform would wrap it in a helper the page lacks.)
+        const hash = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (v) => v.toString(16).padStart(2, '0')).join('');
+        const el = document.getElementById('consult') as unknown as { sendFile(f: File): { done: Promise<unknown> } };
+        const w = window as unknown as { __vcFileSent?: Promise<string> };
+        w.__vcFileSent = el.sendFile(new File([bytes], 'scan.bin')).done.then(
+          () => 'sent',
+          (e: { code?: string }) => `failed: ${e.code}`,
+        );
+        return hash;
+      },
+      size,
+      seed,
+    );
+  }
+
+  /** What became of the file this side sent: `sent` or `failed: <code>`. */
+  fileSent(): Promise<string> {
+    return this.page.evaluate(() => (window as unknown as { __vcFileSent: Promise<string> }).__vcFileSent);
+  }
+
+  /**
+   * Accepts every file the other side offers (the page decides, as a portal may) and keeps, for
+   * each received file, its SHA-256 (hex); and the bytes received so far, from `vc-file-progress`.
+   */
+  acceptFiles(): Promise<void> {
+    return this.page.evaluate(() => {
+      const el = document.getElementById('consult')!;
+      const w = window as unknown as { __vcReceived: string[]; __vcFileBytes: number; __vcFileErrors: string[] };
+      w.__vcReceived = [];
+      w.__vcFileBytes = 0;
+      w.__vcFileErrors = [];
+      el.addEventListener('vc-file-offer', (event) => {
+        event.preventDefault();
+        (el as unknown as { acceptFile(id: string): void }).acceptFile((event as CustomEvent<{ id: string }>).detail.id);
+      });
+      el.addEventListener('vc-file-progress', (event) => {
+        w.__vcFileBytes = (event as CustomEvent<{ bytes: number }>).detail.bytes;
+      });
+      el.addEventListener('vc-file-error', (event) => {
+        w.__vcFileErrors.push((event as CustomEvent<{ code: string }>).detail.code);
+      });
+      el.addEventListener('vc-file-received', async (event) => {
+        const file = (event as CustomEvent<{ file: Blob }>).detail.file;
+        const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+        w.__vcReceived.push(Array.from(new Uint8Array(digest), (v) => v.toString(16).padStart(2, '0')).join(''));
+      });
+    });
+  }
+
+  /** Bytes of the incoming file verified so far, the hashes of the files received whole, and file errors. */
+  files(): Promise<{ bytes: number; received: string[]; errors: string[] }> {
+    return this.page.evaluate(() => {
+      const w = window as unknown as { __vcReceived: string[]; __vcFileBytes: number; __vcFileErrors: string[] };
+      return { bytes: w.__vcFileBytes, received: [...w.__vcReceived], errors: [...w.__vcFileErrors] };
+    });
+  }
+
   /** Fetches a path from the page's own origin (the signaling server), e.g. `/metrics`. */
   fetchText(path: string): Promise<string> {
     return this.page.evaluate(async (p) => (await fetch(p, { cache: 'no-store' })).text(), path);
