@@ -79,33 +79,43 @@ try {
   console.log(`connected: sctp.maxMessageSize ${maxMessageSize}; moving ${SIZE / MiB} MiB each way`);
   await call(a, 'prepareFile', SIZE);
 
-  // Raw first and last, to see how much the machine drifts during the run.
-  const raw: number[] = [];
-  const rawRun = async () => {
-    await call(b, 'rawListen', SIZE);
-    const ms = await call<number>(a, 'rawSend', SIZE);
-    raw.push(mbps(SIZE, ms));
-    console.log(`raw tuned sender: ${raw.at(-1)} MB/s`);
-  };
-  await rawRun();
-
-  const ours = await call<{ ms: number; hash: string }>(a, 'oursSend');
-  const received = await call<{ hash: string; size: number }>(b, 'oursReceived');
-  if (received.hash !== ours.hash || received.size !== SIZE) throw new Error('our transfer arrived different');
-  const mbPerS = mbps(SIZE, ours.ms);
-  console.log(`ours (disk file in, File System Access file out, SHA-256, acks): ${mbPerS} MB/s`);
-
-  let peerjsMbPerS: number | null = null;
+  // Two rounds of raw, ours and PeerJS, and the best of each: the first transfers of a run are
+  // slower (JIT, SCTP warming up) and the machine drifts, so each contender gets the same chances.
+  const best = { raw: 0, ours: 0, peerjs: 0 };
+  let peerjsError: unknown;
   try {
     await Promise.all([call(a, 'peerjsOpen', 'bench-a', peerPort), call(b, 'peerjsOpen', 'bench-b', peerPort)]);
     await call(b, 'peerjsListen', SIZE);
-    peerjsMbPerS = mbps(SIZE, await call<number>(a, 'peerjsSend', 'bench-b'));
-    console.log(`PeerJS binary: ${peerjsMbPerS} MB/s`);
   } catch (error) {
-    console.log(`PeerJS: not measured (${String(error)})`);
+    peerjsError = error;
   }
-  await rawRun();
-  const rawMbPerS = Math.max(...raw);
+  for (const round of [1, 2]) {
+    await call(b, 'rawListen', SIZE);
+    const raw = mbps(SIZE, await call<number>(a, 'rawSend', SIZE));
+    console.log(`round ${round}: raw tuned sender ${raw} MB/s`);
+
+    const ours = await call<{ ms: number; hash: string }>(a, 'oursSend');
+    const received = await call<{ hash: string; size: number }>(b, 'oursReceived');
+    if (received.hash !== ours.hash || received.size !== SIZE) throw new Error('our transfer arrived different');
+    const oursMbps = mbps(SIZE, ours.ms);
+    console.log(`round ${round}: ours (disk file in, File System Access file out, SHA-256, acks) ${oursMbps} MB/s`);
+
+    let peerjs = 0;
+    if (!peerjsError) {
+      try {
+        peerjs = mbps(SIZE, await call<number>(a, 'peerjsSend', 'bench-b'));
+        console.log(`round ${round}: PeerJS binary ${peerjs} MB/s`);
+      } catch (error) {
+        peerjsError = error;
+      }
+    }
+    best.raw = Math.max(best.raw, raw);
+    best.ours = Math.max(best.ours, oursMbps);
+    best.peerjs = Math.max(best.peerjs, peerjs);
+  }
+  if (peerjsError) console.log(`PeerJS: not measured (${String(peerjsError)})`);
+  const { raw: rawMbPerS, ours: mbPerS } = best;
+  const peerjsMbPerS = peerjsError ? null : best.peerjs;
 
   // Memory: peak JS heap of both pages while HEAP_SIZE moves with our transfer.
   await call(a, 'removeFile');
@@ -113,8 +123,10 @@ try {
   const cdps = await Promise.all([a, b].map((p) => p.createCDPSession()));
   for (const cdp of cdps) await cdp.send('HeapProfiler.collectGarbage');
   // usedSize is the V8 heap; ArrayBuffer contents live outside it, so their backing store (where
-  // this Chromium reports it) is added: the figure is what the page's JavaScript holds in total.
+  // this Chromium reports it) is added: the figure is what the page's JavaScript holds in total,
+  // garbage not yet collected included. The V8 heap alone is printed too.
   const peaks = [0, 0];
+  const heapPeaks = [0, 0];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -122,6 +134,7 @@ try {
       used.forEach((u, i) => {
         const backing = (u as { backingStorageSize?: number }).backingStorageSize ?? 0;
         peaks[i] = Math.max(peaks[i]!, u.usedSize + backing);
+        heapPeaks[i] = Math.max(heapPeaks[i]!, u.usedSize);
       });
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -134,7 +147,8 @@ try {
   await call(a, 'removeFile');
   const peakHeapMiB = Math.round((Math.max(...peaks) / MiB) * 10) / 10;
   console.log(
-    `${HEAP_SIZE / MiB} MiB with ours: ${mbps(HEAP_SIZE, big.ms)} MB/s; peak JS heap sender ${(peaks[0]! / MiB).toFixed(1)} MiB, receiver ${(peaks[1]! / MiB).toFixed(1)} MiB`,
+    `${HEAP_SIZE / MiB} MiB with ours: ${mbps(HEAP_SIZE, big.ms)} MB/s; peak JS heap with ArrayBuffers sender ${(peaks[0]! / MiB).toFixed(1)} MiB, receiver ${(peaks[1]! / MiB).toFixed(1)} MiB; ` +
+      `V8 heap alone sender ${(heapPeaks[0]! / MiB).toFixed(1)} MiB, receiver ${(heapPeaks[1]! / MiB).toFixed(1)} MiB`,
   );
 
   const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -15,7 +15,7 @@ import {
   MIN_BLOCK_BYTES,
   TRANSFER_ID_PATTERN,
   decodeBlockFrame,
-  encodeBlockFrame,
+  writeBlockFrame,
   encodeFileTransferMessage,
   fileHash,
   isFileTransferType,
@@ -45,7 +45,7 @@ export const ACK_EVERY_BYTES = 1024 * 1024;
  * The sender reads this much of a file with one `slice()` (whole blocks, at least one) and reads
  * the next piece while the current one is sent: fewer round trips to the file, no gap on the wire.
  */
-const READ_BYTES = 1024 * 1024;
+const READ_BYTES = 256 * 1024;
 /**
  * The receiver writes verified blocks that are waiting anyway in one piece of up to this size:
  * fewer writes to the disk, fewer Blob parts.
@@ -275,12 +275,12 @@ interface Outgoing {
   progressBytes: number;
 }
 
-/** Consecutive frames read from a file in one piece, for one epoch. */
+/** Consecutive blocks read from a file in one piece, with their SHA-256, for one epoch. */
 interface ReadPiece {
   from: number;
   count: number;
   epoch: number;
-  frames: Promise<ArrayBuffer[]>;
+  blocks: Promise<Array<{ payload: Uint8Array; hash: ArrayBuffer }>>;
 }
 
 interface Incoming {
@@ -338,6 +338,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #quietSince = 0;
   /** Frames received and not yet hashed and written. */
   #rxPending = 0;
+  /** The sender's one frame buffer. */
+  #frameBuffer = new Uint8Array(0);
   #outgoing: Outgoing[] = [];
   #incoming = new Map<string, Incoming>();
   #incomingByTag = new Map<number, Incoming>();
@@ -632,17 +634,21 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
         }
         const index = t.next;
         const epoch = t.epoch;
-        let frame: ArrayBuffer;
+        let block: { payload: Uint8Array; hash: ArrayBuffer };
         try {
-          frame = await this.#frame(t, index);
+          block = await this.#block(t, index);
         } catch (error) {
           this.#fail(t, FileErrorCode.ReadFailed, `could not read the file: ${String(error)}`, true);
           continue;
         }
         if (t.handle._state !== TransferState.Transferring || t.epoch !== epoch || t.next !== index) continue;
         if (dc !== this.#channel || dc.readyState !== 'open') continue;
+        // One frame buffer for all: send() copies, so it is free again at once (no garbage per block).
+        const size = FRAME_HEADER_BYTES + t.blockSize;
+        if (this.#frameBuffer.byteLength < size) this.#frameBuffer = new Uint8Array(size);
+        const length = writeBlockFrame(this.#frameBuffer, t.tag, index, epoch, block.hash, block.payload);
         try {
-          dc.send(frame);
+          dc.send(this.#frameBuffer.subarray(0, length));
         } catch {
           // The channel is closing; the receiver asks for the rest when a new one opens.
           await this.#sleep();
@@ -655,8 +661,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     }
   }
 
-  /** The frame of block `index`, from the piece read for it; starts reading the next piece. */
-  async #frame(t: Outgoing, index: number): Promise<ArrayBuffer> {
+  /** Block `index` and its hash, from the piece read for it; starts reading the next piece. */
+  async #block(t: Outgoing, index: number): Promise<{ payload: Uint8Array; hash: ArrayBuffer }> {
     const holds = (p: ReadPiece | undefined): p is ReadPiece => !!p && p.epoch === t.epoch && index >= p.from && index < p.from + p.count;
     if (!holds(t.reading)) {
       t.reading = holds(t.readAhead) ? t.readAhead : this.#read(t, index);
@@ -665,27 +671,27 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     const piece = t.reading;
     const after = piece.from + piece.count;
     if (!t.readAhead && after < t.blocks) t.readAhead = this.#read(t, after);
-    return (await piece.frames)[index - piece.from]!;
+    return (await piece.blocks)[index - piece.from]!;
   }
 
-  /** Reads whole blocks from `from` with one `slice()`, hashes each, and frames them for the current epoch. */
+  /** Reads whole blocks from `from` with one `slice()` and hashes each, for the current epoch. */
   #read(t: Outgoing, from: number): ReadPiece {
     const count = Math.min(Math.max(1, Math.floor(READ_BYTES / t.blockSize)), t.blocks - from);
     const epoch = t.epoch;
     const start = from * t.blockSize;
     const end = Math.min(start + count * t.blockSize, t.handle.size);
-    const frames = (async () => {
+    const blocks = (async () => {
       const bytes = new Uint8Array(await t.file.slice(start, end).arrayBuffer());
       if (bytes.byteLength !== end - start) throw new Error('the file changed size');
-      const blocks = Array.from({ length: count }, (_, i) => bytes.subarray(i * t.blockSize, Math.min((i + 1) * t.blockSize, bytes.byteLength)));
-      const hashes = await Promise.all(blocks.map((block) => crypto.subtle.digest('SHA-256', block)));
-      return blocks.map((block, i) => {
+      const payloads = Array.from({ length: count }, (_, i) => bytes.subarray(i * t.blockSize, Math.min((i + 1) * t.blockSize, bytes.byteLength)));
+      const hashes = await Promise.all(payloads.map((payload) => crypto.subtle.digest('SHA-256', payload)));
+      return payloads.map((payload, i) => {
         t.hashes.set(new Uint8Array(hashes[i]!), (from + i) * 32);
-        return encodeBlockFrame(t.tag, from + i, epoch, hashes[i]!, block);
+        return { payload, hash: hashes[i]! };
       });
     })();
-    frames.catch(() => {}); // a piece read ahead and never used must not be an unhandled rejection
-    return { from, count, epoch, frames };
+    blocks.catch(() => {}); // a piece read ahead and never used must not be an unhandled rejection
+    return { from, count, epoch, blocks };
   }
 
   async #sendEnd(t: Outgoing): Promise<void> {
@@ -880,7 +886,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.batch = [];
     t.batchBytes = 0;
     try {
-      if (t.writer) await t.writer.write(batch.length === 1 ? batch[0]! : concat(batch));
+      // Block by block into the writable's queue (joining them would make one more copy of
+      // everything), awaited together.
+      if (t.writer) await Promise.all(batch.map((payload) => t.writer!.write(payload)));
       else t.parts!.push(new Blob(batch));
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
@@ -988,17 +996,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#endedTags.add(t.tag);
     if (this.#endedTags.size > ENDED_TAGS_REMEMBERED) this.#endedTags.delete(this.#endedTags.values().next().value!);
   }
-}
-
-/** One buffer with the bytes of `parts`, in order. */
-function concat(parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /** Only a well-formed MIME type travels in an offer; anything else is sent as unknown. */

@@ -261,16 +261,26 @@ export interface BlockFrame {
 
 /** Builds a block frame around `payload`. */
 export function encodeBlockFrame(tag: number, index: number, epoch: number, hash: ArrayBuffer, payload: ArrayBuffer | Uint8Array): ArrayBuffer {
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
-  const view = new DataView(frame.buffer);
+  const bytes = payload instanceof Uint8Array ? payload : new Uint8Array(payload);
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + bytes.byteLength);
+  writeBlockFrame(frame, tag, index, epoch, hash, bytes);
+  return frame.buffer;
+}
+
+/**
+ * Writes a block frame into `target` (at least `FRAME_HEADER_BYTES + payload.byteLength` long) and
+ * returns its length: a sender may reuse one buffer for every frame, since `send()` copies.
+ */
+export function writeBlockFrame(target: Uint8Array, tag: number, index: number, epoch: number, hash: ArrayBuffer, payload: Uint8Array): number {
+  const view = new DataView(target.buffer, target.byteOffset, FRAME_HEADER_BYTES);
   view.setUint8(0, FRAME_VERSION);
   view.setUint8(1, FRAME_KIND_BLOCK);
   view.setUint16(2, epoch);
   view.setUint32(4, tag);
   view.setUint32(8, index);
-  frame.set(new Uint8Array(hash), 12);
-  frame.set(payload instanceof Uint8Array ? payload : new Uint8Array(payload), FRAME_HEADER_BYTES);
-  return frame.buffer;
+  target.set(new Uint8Array(hash), 12);
+  target.set(payload, FRAME_HEADER_BYTES);
+  return FRAME_HEADER_BYTES + payload.byteLength;
 }
 
 /** Reads a block frame without copying, or returns undefined if it is not one. */
