@@ -2,7 +2,8 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import { ConsultSession } from '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { openPeerPage, signaling } from './harness.js';
+import { openPeerPage } from './harness.js';
+import { joinAsPatient, useConsults } from './consults.js';
 import {
   createConsult,
   eventually,
@@ -16,35 +17,10 @@ import {
   untilState,
 } from './helpers.js';
 
-let signalUrl: string;
-before(async () => {
-  ({ signalUrl } = await signaling());
-});
+const consults = useConsults();
+const { elements } = consults;
 
-const elements: VideoConsult[] = [];
-afterEach(() => {
-  for (const el of elements.splice(0)) {
-    el.leave();
-    el.remove();
-  }
-});
-
-/** A doctor and a patient element in this page, in one fresh room, joined and admitted. */
-async function startCall(extra: Record<string, unknown> = {}) {
-  const room = uniqueRoom();
-  const doctor = createConsult({ server: signalUrl, room, role: 'doctor', ...extra });
-  const patient = createConsult({ server: signalUrl, room, role: 'patient', ...extra });
-  elements.push(doctor, patient);
-  await doctor.join();
-  await untilState(doctor, 'waiting');
-  const knocked = untilKnock(doctor);
-  await patient.join();
-  await untilState(patient, 'waiting');
-  await knocked;
-  doctor.admit();
-  await Promise.all([untilState(doctor, 'connected'), untilState(patient, 'connected')]);
-  return { doctor, patient, room };
-}
+const startCall = (extra: Record<string, unknown> = {}) => consults.startCall({ doctor: extra, patient: extra });
 
 describe('<video-consult> element', () => {
   it('reflects its attributes and starts idle with a join button', async () => {
@@ -151,8 +127,8 @@ describe('a call between two elements in one page', () => {
 
   it('a declined patient is told so', async () => {
     const room = uniqueRoom();
-    const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
-    const patient = createConsult({ server: signalUrl, room, role: 'patient' });
+    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
+    const patient = createConsult({ server: consults.signalUrl, room, role: 'patient' });
     elements.push(doctor, patient);
     await doctor.join();
     const knocked = untilKnock(doctor);
@@ -169,8 +145,8 @@ describe('a call between two elements in one page', () => {
 describe('glare', () => {
   it('both sides negotiating at once still connect (perfect negotiation)', async () => {
     const room = uniqueRoom('glare');
-    const doctor = new ConsultSession({ server: signalUrl, room, role: 'doctor' });
-    const patient = new ConsultSession({ server: signalUrl, room, role: 'patient' });
+    const doctor = new ConsultSession({ server: consults.signalUrl, room, role: 'doctor' });
+    const patient = new ConsultSession({ server: consults.signalUrl, room, role: 'patient' });
     try {
       const connected = (s: ConsultSession) =>
         new Promise<void>((resolve) => {
@@ -207,22 +183,13 @@ describe('glare', () => {
 describe('a call between two pages in separate browser contexts', () => {
   it('connects through the server, with video and audio both ways', async () => {
     const room = uniqueRoom('pages');
-    const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
+    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
     elements.push(doctor);
     await doctor.join();
     const knocked = untilKnock(doctor);
     const peer = await openPeerPage();
     try {
-      await peer.run(
-        async (server: string, r: string) => {
-          const el = document.createElement('video-consult');
-          Object.assign(el, { server, room: r, role: 'patient', id: 'patient' });
-          document.body.append(el);
-          await el.join();
-        },
-        signalUrl,
-        room,
-      );
+      await joinAsPatient(peer, consults.signalUrl, room);
       await knocked;
       doctor.admit();
       await untilState(doctor, 'connected');

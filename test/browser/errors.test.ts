@@ -1,22 +1,14 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
-import type { VideoConsult } from '../../src/element/video-consult.js';
-import { openPeerPage, type PeerBrowser, type PeerPage, signaling } from './harness.js';
+import { openPeerPage, type PeerBrowser, type PeerPage } from './harness.js';
+import { useConsults } from './consults.js';
 import { createConsult, uniqueRoom, untilKnock, untilRemoteAudioFlows, untilState } from './helpers.js';
 
-let signalUrl: string;
+const consults = useConsults();
+const { elements } = consults;
 let pageOrigin: string;
-before(async () => {
-  ({ signalUrl } = await signaling());
+before(() => {
   pageOrigin = location.origin;
-});
-
-const elements: VideoConsult[] = [];
-afterEach(() => {
-  for (const el of elements.splice(0)) {
-    el.leave();
-    el.remove();
-  }
 });
 
 /**
@@ -64,7 +56,7 @@ describe('media errors', () => {
   it('permission denied by the browser: fails with permission-denied and says how to allow it', async () => {
     const page = await inPeer('deny-media');
     try {
-      const result = await joinInPeer(page, signalUrl);
+      const result = await joinInPeer(page, consults.signalUrl);
       expect(result.codes).to.deep.equal(['permission-denied']);
       expect(result.state).to.equal('failed');
       expect(result.text).to.contain('Camera and microphone are blocked');
@@ -77,7 +69,7 @@ describe('media errors', () => {
   it('no camera and no microphone at all: fails with no-devices', async () => {
     const page = await inPeer('no-devices');
     try {
-      const result = await joinInPeer(page, signalUrl);
+      const result = await joinInPeer(page, consults.signalUrl);
       expect(result.codes).to.deep.equal(['no-devices']);
       expect(result.state).to.equal('failed');
       expect(result.text).to.contain('No camera or microphone was found');
@@ -90,8 +82,8 @@ describe('media errors', () => {
     const restore = failCamera('NotFoundError');
     try {
       const room = uniqueRoom();
-      const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
-      const patient = createConsult({ server: signalUrl, room, role: 'patient' });
+      const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
+      const patient = createConsult({ server: consults.signalUrl, room, role: 'patient' });
       elements.push(doctor, patient);
       await doctor.join();
       const knocked = untilKnock(doctor);
@@ -114,7 +106,7 @@ describe('media errors', () => {
   it('camera busy: warns camera-busy with the remedy and goes on with audio only', async () => {
     const restore = failCamera('NotReadableError');
     try {
-      const patient = createConsult({ server: signalUrl, room: uniqueRoom(), role: 'patient' });
+      const patient = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
       elements.push(patient);
       const warned = oneEvent(patient, 'vc-error');
       await patient.join();
@@ -133,7 +125,7 @@ describe('media errors', () => {
     devices.getUserMedia = (c?: MediaStreamConstraints) =>
       c?.audio ? Promise.reject(new DOMException('no mic', 'NotFoundError')) : original.call(devices, c);
     try {
-      const patient = createConsult({ server: signalUrl, room: uniqueRoom(), role: 'patient' });
+      const patient = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
       elements.push(patient);
       const warned = oneEvent(patient, 'vc-error');
       await patient.join();
@@ -151,7 +143,7 @@ describe('media errors', () => {
     const insecureOrigin = pageOrigin.replace(/\/\/[^:/]+/, '//insecure.test');
     const page = await inPeer('default', insecureOrigin);
     try {
-      const result = await joinInPeer(page, signalUrl);
+      const result = await joinInPeer(page, consults.signalUrl);
       expect(result.codes).to.deep.equal(['insecure-context']);
       expect(result.text).to.contain('https://');
     } finally {
@@ -162,7 +154,7 @@ describe('media errors', () => {
   it('a browser without WebRTC: fails with webrtc-unsupported', async () => {
     const page = await inPeer('default');
     try {
-      const result = await joinInPeer(page, signalUrl, 'delete window.RTCPeerConnection;');
+      const result = await joinInPeer(page, consults.signalUrl, 'delete window.RTCPeerConnection;');
       expect(result.codes).to.deep.equal(['webrtc-unsupported']);
       expect(result.text).to.contain('cannot make video calls');
     } finally {
@@ -183,8 +175,8 @@ describe('signaling errors', () => {
 
   it('a third participant in a role already taken: fails with room-full', async () => {
     const room = uniqueRoom();
-    const first = createConsult({ server: signalUrl, room, role: 'doctor' });
-    const second = createConsult({ server: signalUrl, room, role: 'doctor' });
+    const first = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
+    const second = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
     elements.push(first, second);
     await first.join();
     await untilState(first, 'waiting');

@@ -1,36 +1,19 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { signaling, signalingLogs, startSignaling, stopSignaling } from './harness.js';
-import { createConsult, eventually, randomFile, sha256, uniqueRoom, untilKnock, untilState } from './helpers.js';
+import { signalingLogs, startSignaling, stopSignaling } from './harness.js';
+import { useConsults } from './consults.js';
+import { createConsult, eventually, randomFile, sha256, uniqueRoom } from './helpers.js';
 
-let signalUrl: string;
-before(async () => {
-  ({ signalUrl } = await signaling());
-});
+const consults = useConsults();
+const { elements } = consults;
 
-const elements: VideoConsult[] = [];
-afterEach(() => {
-  for (const el of elements.splice(0)) {
-    el.leave();
-    el.remove();
-  }
-});
-
-async function startCall(doctorProps: Record<string, unknown> = {}, server = signalUrl) {
-  const room = uniqueRoom('files');
-  const doctor = createConsult({ server, room, role: 'doctor', ...doctorProps });
-  const patient = createConsult({ server, room, role: 'patient' });
-  elements.push(doctor, patient);
-  await doctor.join();
-  const knocked = untilKnock(doctor);
-  await patient.join();
-  await knocked;
-  doctor.admit();
-  await Promise.all([untilState(doctor, 'connected'), untilState(patient, 'connected')]);
+async function startCall(doctor: Record<string, unknown> = {}, server?: string) {
+  const call = await consults.startCall({ doctor, server, prefix: 'files' });
   // Files need the other side's hello (which says it can take files).
-  await eventually(() => patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]') && !patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]')!.hidden, 'file button');
-  return { doctor, patient };
+  const button = () => call.patient.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]');
+  await eventually(() => button() && !button()!.hidden, 'file button');
+  return call;
 }
 
 describe('files in the element', () => {
@@ -100,7 +83,7 @@ describe('files in the element', () => {
   });
 
   it('sending outside a call is refused with not-connected', () => {
-    const el = createConsult({ server: signalUrl, room: uniqueRoom(), role: 'patient' });
+    const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
     elements.push(el);
     expect(() => el.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
   });

@@ -2,7 +2,8 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import { ConsultSession, WebSocketTransport, type Transport } from '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { openPeerPage, signaling, signalingLogs, startSignaling, stopSignaling } from './harness.js';
+import { openPeerPage, signalingLogs, startSignaling, stopSignaling } from './harness.js';
+import { useConsults } from './consults.js';
 import {
   createConsult,
   eventually,
@@ -12,32 +13,11 @@ import {
   untilState,
 } from './helpers.js';
 
-let signalUrl: string;
-before(async () => {
-  ({ signalUrl } = await signaling());
-});
+const consults = useConsults();
+const { elements } = consults;
 
-const elements: VideoConsult[] = [];
-afterEach(() => {
-  for (const el of elements.splice(0)) {
-    el.leave();
-    el.remove();
-  }
-});
-
-async function startCall(doctorProps: Record<string, unknown> = {}, patientProps: Record<string, unknown> = {}, server = signalUrl) {
-  const room = uniqueRoom('priv');
-  const doctor = createConsult({ server, room, role: 'doctor', ...doctorProps });
-  const patient = createConsult({ server, room, role: 'patient', ...patientProps });
-  elements.push(doctor, patient);
-  await doctor.join();
-  const knocked = untilKnock(doctor);
-  await patient.join();
-  await knocked;
-  doctor.admit();
-  await Promise.all([untilState(doctor, 'connected'), untilState(patient, 'connected')]);
-  return { doctor, patient, room };
-}
+const startCall = (doctor: Record<string, unknown> = {}, patient: Record<string, unknown> = {}, server?: string) =>
+  consults.startCall({ doctor, patient, server, prefix: 'priv' });
 
 const untilPeerName = (el: VideoConsult, name: string) =>
   eventually(() => el.peerName === name, `peer name ${JSON.stringify(name)} on ${el.role}`);
@@ -47,8 +27,8 @@ const peerNameLabel = (el: VideoConsult) => shadow(el).querySelector<HTMLElement
 describe('names over the data channel', () => {
   it('each side shows the other name next to the video and announces it', async () => {
     const room = uniqueRoom('names');
-    const doctor = createConsult({ server: signalUrl, room, role: 'doctor', displayName: 'Dr. Ada Lovelace' });
-    const patient = createConsult({ server: signalUrl, room, role: 'patient', displayName: 'Max Müller' });
+    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor', displayName: 'Dr. Ada Lovelace' });
+    const patient = createConsult({ server: consults.signalUrl, room, role: 'patient', displayName: 'Max Müller' });
     elements.push(doctor, patient);
     const doctorLearns = oneEvent(doctor, 'vc-peer-name');
     await doctor.join();
@@ -164,7 +144,7 @@ describe('chat', () => {
   });
 
   it('sending outside a call is refused with not-connected', async () => {
-    const el = createConsult({ server: signalUrl, room: uniqueRoom(), role: 'patient' });
+    const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
     elements.push(el);
     expect(() => el.sendMessage('hi')).to.throw().with.property('code', 'not-connected');
   });
@@ -173,8 +153,8 @@ describe('chat', () => {
 describe('verification code', () => {
   it('is the same 15-digit code on both sides of a real call', async () => {
     const room = uniqueRoom('verify');
-    const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
-    const patient = createConsult({ server: signalUrl, room, role: 'patient' });
+    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
+    const patient = createConsult({ server: consults.signalUrl, room, role: 'patient' });
     elements.push(doctor, patient);
     const doctorCode = oneEvent(doctor, 'vc-verification');
     const patientCode = oneEvent(patient, 'vc-verification');
@@ -209,8 +189,8 @@ describe('verification code', () => {
       return inner;
     };
     const room = uniqueRoom('mitm');
-    const doctor = new ConsultSession({ server: signalUrl, room, role: 'doctor', transport: tamperingTransport });
-    const patient = new ConsultSession({ server: signalUrl, room, role: 'patient', transport: tamperingTransport });
+    const doctor = new ConsultSession({ server: consults.signalUrl, room, role: 'doctor', transport: tamperingTransport });
+    const patient = new ConsultSession({ server: consults.signalUrl, room, role: 'patient', transport: tamperingTransport });
     try {
       await doctor.join();
       const knock = new Promise<void>((r) => doctor.on('knock', ({ waiting }) => waiting && r()));
@@ -350,7 +330,7 @@ describe('no third parties', () => {
     const page = await openPeerPage({ path: '/test/support/csp.html' });
     try {
       const room = uniqueRoom('csp');
-      const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
+      const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
       elements.push(doctor);
       await doctor.join();
       const knocked = untilKnock(doctor);
@@ -364,7 +344,7 @@ describe('no third parties', () => {
           document.body.append(el);
           await el.join();
         },
-        signalUrl,
+        consults.signalUrl,
         room,
       );
       await knocked;

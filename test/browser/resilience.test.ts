@@ -2,35 +2,14 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import { ConsultSession } from '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { openPeerPage, signaling, startSignaling, stopSignaling } from './harness.js';
+import { openPeerPage, startSignaling, stopSignaling } from './harness.js';
+import { joinAsPatient, useConsults } from './consults.js';
 import { createConsult, eventually, received, uniqueRoom, untilKnock, untilRemoteVideoPlays, untilState } from './helpers.js';
 
-let signalUrl: string;
-before(async () => {
-  ({ signalUrl } = await signaling());
-});
+const consults = useConsults();
+const { elements } = consults;
 
-const elements: VideoConsult[] = [];
-afterEach(() => {
-  for (const el of elements.splice(0)) {
-    el.leave();
-    el.remove();
-  }
-});
-
-async function startCall(props: Record<string, unknown> = {}) {
-  const room = uniqueRoom('res');
-  const doctor = createConsult({ server: signalUrl, room, role: 'doctor', ...props });
-  const patient = createConsult({ server: signalUrl, room, role: 'patient', ...props });
-  elements.push(doctor, patient);
-  await doctor.join();
-  const knocked = untilKnock(doctor);
-  await patient.join();
-  await knocked;
-  doctor.admit();
-  await Promise.all([untilState(doctor, 'connected'), untilState(patient, 'connected')]);
-  return { doctor, patient };
-}
+const startCall = (props: Record<string, unknown> = {}) => consults.startCall({ doctor: props, patient: props, prefix: 'res' });
 
 /** What this side sends, from its statistics. */
 async function sending(el: VideoConsult) {
@@ -95,22 +74,13 @@ describe('quality choice', () => {
     // Chromium cannot reopen a camera at a larger size while another track of it is open, and the
     // fake camera is one device for the whole browser: so the doctor here sends sound only.
     const room = uniqueRoom('hd');
-    const doctor = createConsult({ server: signalUrl, room, role: 'doctor', audioOnly: true });
+    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor', audioOnly: true });
     elements.push(doctor);
     await doctor.join();
     const knocked = untilKnock(doctor);
     const page = await openPeerPage();
     try {
-      await page.run(
-        async (server: string, r: string) => {
-          const el = document.createElement('video-consult');
-          Object.assign(el, { server, room: r, role: 'patient', id: 'patient' });
-          document.body.append(el);
-          await el.join();
-        },
-        signalUrl,
-        room,
-      );
+      await joinAsPatient(page, consults.signalUrl, room);
       await knocked;
       doctor.admit();
       await untilState(doctor, 'connected');
@@ -149,25 +119,13 @@ describe('a reload', () => {
   it('a patient who reloads the page during the call is back in the call without knocking again', async function () {
     this.timeout(60_000);
     const room = uniqueRoom('reload');
-    const doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
+    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
     elements.push(doctor);
     await doctor.join();
     const knocked = untilKnock(doctor);
     const page = await openPeerPage();
-    const joinAsPatient = (server: string, r: string) =>
-      page.run(
-        async (s: string, rr: string) => {
-          const el = document.createElement('video-consult');
-          Object.assign(el, { server: s, room: rr, role: 'patient', id: 'patient' });
-          document.body.append(el);
-          await el.join();
-          return el.state;
-        },
-        server,
-        r,
-      );
     try {
-      await joinAsPatient(signalUrl, room);
+      await joinAsPatient(page, consults.signalUrl, room);
       await knocked;
       doctor.admit();
       await untilState(doctor, 'connected');
@@ -176,7 +134,7 @@ describe('a reload', () => {
       doctor.addEventListener('vc-knock', (e) => e.detail.waiting && knocks++);
 
       await page.reload();
-      const state = await joinAsPatient(signalUrl, room);
+      const state = await joinAsPatient(page, consults.signalUrl, room);
       expect(state, 'back in the call, not in the waiting room').not.to.equal('waiting');
       const patientConnected = await page.run(async () => {
         const el = document.getElementById('patient') as VideoConsult;
