@@ -157,7 +157,7 @@ export interface FileTransferOptions {
   /**
    * How long incoming data may pause, while the connection is up and everything received is
    * written, before the receiver asks the sender to continue from its last block (a `file-resume`).
-   * After {@link MAX_STALLS} such pauses in a row the transfer fails with `file-stalled`.
+   * After 12 such pauses in a row the transfer fails with `file-stalled`.
    * Default 5000 ms.
    */
   stallMs?: number;
