@@ -305,10 +305,9 @@ interface Incoming {
   hashes: Uint8Array;
   /** Frames received and not yet verified. */
   pending: number;
-  /** Verified payloads not yet written, and the block after them. */
+  /** Verified payloads not yet written: blocks `next` onwards. */
   batch: Uint8Array<ArrayBuffer>[];
   batchBytes: number;
-  batchNext: number;
   parts?: Blob[];
   writer?: WritableStreamDefaultWriter<Uint8Array>;
   progressAt: number;
@@ -807,7 +806,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       pending: 0,
       batch: [],
       batchBytes: 0,
-      batchNext: 0,
       next: 0,
       ackedUpTo: 0,
       hashes: new Uint8Array(blocks * 32),
@@ -880,7 +878,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.hashes.set(hash, frame.index * 32);
     t.batch.push(frame.payload);
     t.batchBytes += frame.payload.byteLength;
-    t.batchNext = frame.index + 1;
     if (t.pending > 0 && t.batchBytes < WRITE_BYTES) return;
     const batch = t.batch;
     t.batch = [];
@@ -894,7 +891,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
     }
     if (t.handle._state !== TransferState.Transferring) return;
-    t.next = t.batchNext;
+    t.next += batch.length;
     const bytes = Math.min(t.handle.size, t.next * t.blockSize);
     if ((t.next - t.ackedUpTo) * t.blockSize >= ACK_EVERY_BYTES || t.next === t.blocks) {
       t.ackedUpTo = t.next;

@@ -2,8 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import { ConsultSession } from '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { openPeerPage } from './harness.js';
-import { joinAsPatient, useConsults } from './consults.js';
+import { useConsults } from './consults.js';
 import {
   createConsult,
   eventually,
@@ -185,17 +184,8 @@ describe('glare', () => {
 
 describe('a call between two pages in separate browser contexts', () => {
   it('connects through the server, with video and audio both ways', async () => {
-    const room = uniqueRoom('pages');
-    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
-    elements.push(doctor);
-    await doctor.join();
-    const knocked = untilKnock(doctor);
-    const peer = await openPeerPage();
+    const { doctor, page: peer } = await consults.startCallWithPeerPage();
     try {
-      await joinAsPatient(peer, consults.signalUrl, room);
-      await knocked;
-      doctor.admit();
-      await untilState(doctor, 'connected');
       await untilRemoteVideoPlays(doctor);
       await untilRemoteAudioFlows(doctor);
       const patientSees = await peer.run(async () => {

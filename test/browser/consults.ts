@@ -1,7 +1,7 @@
 // What most element tests share: the run's signaling server, elements that leave and go after
 // each test, and a call between a doctor and a patient element in this page.
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { signaling, type PeerPage } from './harness.js';
+import { openPeerPage, signaling, type PeerPage } from './harness.js';
 import { createConsult, uniqueRoom, untilKnock, untilState } from './helpers.js';
 
 export interface CallOptions {
@@ -22,6 +22,11 @@ export interface Consults {
   readonly elements: VideoConsult[];
   /** A doctor and a patient element in a fresh room: joined, the patient admitted, both connected. */
   startCall(options?: CallOptions): Promise<{ doctor: VideoConsult; patient: VideoConsult; room: string }>;
+  /**
+   * A doctor element in this page and a patient in a peer page (its own browser context), joined,
+   * admitted and connected on the doctor's side. The caller closes the page.
+   */
+  startCallWithPeerPage(options?: Pick<CallOptions, 'doctor' | 'prefix'>): Promise<{ doctor: VideoConsult; page: PeerPage; room: string }>;
 }
 
 /** Registers the hooks of a test file that makes elements, and returns what its tests use. */
@@ -56,6 +61,24 @@ export function useConsults(): Consults {
       doctor.admit();
       await Promise.all([untilState(doctor, 'connected'), untilState(patient, 'connected')]);
       return { doctor, patient, room };
+    },
+    async startCallWithPeerPage({ doctor: doctorProps = {}, prefix = 'pages' } = {}) {
+      const room = uniqueRoom(prefix);
+      const doctor = createConsult({ server: signalUrl, room, role: 'doctor', ...doctorProps });
+      elements.push(doctor);
+      await doctor.join();
+      const knocked = untilKnock(doctor);
+      const page = await openPeerPage();
+      try {
+        await joinAsPatient(page, signalUrl, room);
+        await knocked;
+        doctor.admit();
+        await untilState(doctor, 'connected');
+      } catch (error) {
+        await page.close();
+        throw error;
+      }
+      return { doctor, page, room };
     },
   };
 }

@@ -2,12 +2,11 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../src/index.js';
 import { ConsultSession } from '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
-import { openPeerPage, startSignaling, stopSignaling } from './harness.js';
+import { startSignaling, stopSignaling } from './harness.js';
 import { joinAsPatient, useConsults } from './consults.js';
-import { createConsult, eventually, received, uniqueRoom, untilKnock, untilRemoteVideoPlays, untilState } from './helpers.js';
+import { eventually, received, uniqueRoom, untilRemoteVideoPlays } from './helpers.js';
 
 const consults = useConsults();
-const { elements } = consults;
 
 const startCall = (props: Record<string, unknown> = {}) => consults.startCall({ doctor: props, patient: props, prefix: 'res' });
 
@@ -73,17 +72,8 @@ describe('quality choice', () => {
     this.timeout(100_000);
     // Chromium cannot reopen a camera at a larger size while another track of it is open, and the
     // fake camera is one device for the whole browser: so the doctor here sends sound only.
-    const room = uniqueRoom('hd');
-    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor', audioOnly: true });
-    elements.push(doctor);
-    await doctor.join();
-    const knocked = untilKnock(doctor);
-    const page = await openPeerPage();
+    const { doctor, page } = await consults.startCallWithPeerPage({ doctor: { audioOnly: true }, prefix: 'hd' });
     try {
-      await joinAsPatient(page, consults.signalUrl, room);
-      await knocked;
-      doctor.admit();
-      await untilState(doctor, 'connected');
       const sent = () =>
         page.run(async () => {
           const el = document.getElementById('patient') as VideoConsult;
@@ -118,17 +108,8 @@ describe('quality choice', () => {
 describe('a reload', () => {
   it('a patient who reloads the page during the call is back in the call without knocking again', async function () {
     this.timeout(60_000);
-    const room = uniqueRoom('reload');
-    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
-    elements.push(doctor);
-    await doctor.join();
-    const knocked = untilKnock(doctor);
-    const page = await openPeerPage();
+    const { doctor, page, room } = await consults.startCallWithPeerPage({ prefix: 'reload' });
     try {
-      await joinAsPatient(page, consults.signalUrl, room);
-      await knocked;
-      doctor.admit();
-      await untilState(doctor, 'connected');
       await untilRemoteVideoPlays(doctor);
       let knocks = 0;
       doctor.addEventListener('vc-knock', (e) => e.detail.waiting && knocks++);
