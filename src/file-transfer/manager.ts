@@ -6,7 +6,6 @@
  */
 import {
   DEFAULT_CHUNK_BYTES,
-  FILE_CHANNEL_ID,
   FILE_CHANNEL_LABEL,
   FRAME_HEADER_BYTES,
   FileErrorCode,
@@ -144,7 +143,10 @@ export interface FileTransferEvents {
 }
 
 export interface FileTransferOptions {
-  /** The call's connection. The manager opens its own negotiated binary channel (id 1) on it. */
+  /**
+   * The call's connection. Each manager opens its own binary channel on it (`vc-file`, announced
+   * in band) for the files it sends, and reads the peer's for the files it receives.
+   */
   pc: RTCPeerConnection;
   /** Sends one JSON text message on the control channel (id 0). May throw when it is not open. */
   sendControl: (text: string) => void;
@@ -294,7 +296,7 @@ interface Incoming {
   arrived: number;
   /** Frames must carry this epoch; it goes up with each `file-resume` this side sends. */
   epoch: number;
-  /** The binary channel closed since the last resume: ask again once it is open. */
+  /** The peer's binary channel closed since the last resume: ask again once a new one is open. */
   lost: boolean;
   /** Stall checks in a row that found no data for this transfer. */
   stalls: number;
@@ -330,7 +332,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #maxSize: number;
   #accept: readonly string[] | undefined;
   #maxPending: number;
+  /** This side's binary channel, for the files it sends. */
   #channel?: RTCDataChannel;
+  /** The peer's binary channel, for the files it receives. */
+  #peerChannel?: RTCDataChannel;
   #stallMs: number;
   #stallTimer?: ReturnType<typeof setInterval>;
   /** When data last arrived (or the link last could not carry it): the start of a possible stall. */
@@ -358,6 +363,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#accept = options.accept;
     this.#maxPending = options.maxPendingOffers ?? DEFAULT_MAX_PENDING_OFFERS;
     this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    this.#pc.addEventListener('datachannel', this.#onDataChannel);
     this.#openChannel();
   }
 
@@ -473,15 +479,14 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
    */
   attach(pc: RTCPeerConnection): void {
     if (this.#closed || pc === this.#pc) return;
-    const old = this.#channel;
-    this.#channel = undefined;
-    old?.close();
-    this.#channelLost();
+    this.#pc.removeEventListener('datachannel', this.#onDataChannel);
+    this.#dropChannels();
     this.#pc = pc;
+    pc.addEventListener('datachannel', this.#onDataChannel);
     this.#openChannel();
   }
 
-  /** Ends every transfer with `file-closed` (telling the peer if possible) and closes the binary channel. Idempotent. */
+  /** Ends every transfer with `file-closed` (telling the peer if possible) and closes the binary channels. Idempotent. */
   close(): void {
     if (this.#closed) return;
     for (const t of [...this.#outgoing, ...this.#incoming.values()]) {
@@ -489,54 +494,104 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     }
     this.#closed = true;
     clearInterval(this.#stallTimer);
-    const channel = this.#channel;
-    this.#channel = undefined;
-    channel?.close();
+    this.#pc.removeEventListener('datachannel', this.#onDataChannel);
+    this.#dropChannels();
     this.#wake?.();
     this.removeAllListeners();
   }
 
   // ---- the binary channel -------------------------------------------------------------------------
 
+  /*
+   * Each side sends on a channel it opened itself and receives on the one the peer opened, both
+   * announced in band, so the browser picks a stream id that no closing channel still holds. (A
+   * negotiated id, reopened at once after a reset, can leave the far end's old channel
+   * `closing` for good.) Whichever end closes a channel, both ends see it close: the owner opens
+   * a new one, and the transfers it carried continue from the receiver's last written block.
+   */
+
   #openChannel(): void {
     const pc = this.#pc;
     if (this.#closed || pc.signalingState === 'closed') return;
-    const dc = pc.createDataChannel(FILE_CHANNEL_LABEL, { negotiated: true, id: FILE_CHANNEL_ID, ordered: true });
+    const old = this.#channel;
+    const dc = pc.createDataChannel(FILE_CHANNEL_LABEL, { ordered: true });
     dc.binaryType = 'arraybuffer';
     dc.bufferedAmountLowThreshold = LOW_WATER_BYTES;
     this.#channel = dc;
+    old?.close();
     dc.addEventListener('open', () => {
       if (dc !== this.#channel) return;
       for (const t of this.#outgoing) {
         if (t.awaitingResume) this.#send({ type: 'file-resync', id: t.handle.id, epoch: t.epoch });
       }
-      for (const t of this.#incoming.values()) {
-        if (t.lost) void this.#resume(t);
-      }
       this.#kick();
     });
     dc.addEventListener('bufferedamountlow', () => this.#kick());
-    dc.addEventListener('message', ({ data }) => {
-      if (dc === this.#channel) this.#onFrame(data);
-    });
     dc.addEventListener('close', () => {
       if (dc !== this.#channel) return;
       this.#channel = undefined;
-      this.#channelLost();
-      // The stream is reset on both sides before 'close', so its id can be negotiated again at once.
+      this.#sendingLost();
       if (pc === this.#pc) this.#openChannel();
     });
   }
 
+  /** The peer announced its channel (again): frames of the files it sends arrive there from now on. */
+  #onDataChannel = ({ channel: dc }: RTCDataChannelEvent): void => {
+    if (dc.label !== FILE_CHANNEL_LABEL || this.#closed) return;
+    const old = this.#peerChannel;
+    this.#peerChannel = dc;
+    if (old) {
+      old.close();
+      this.#receivingLost();
+    }
+    dc.binaryType = 'arraybuffer';
+    dc.addEventListener('message', ({ data }) => {
+      if (dc === this.#peerChannel) this.#onFrame(data);
+    });
+    dc.addEventListener('close', () => {
+      if (dc !== this.#peerChannel) return;
+      this.#peerChannel = undefined;
+      // Ask at once: the sender's end of that channel may never finish closing, and a resume makes
+      // it open a new one.
+      this.#receivingLost();
+      for (const t of this.#incoming.values()) {
+        if (t.lost) void this.#resume(t);
+      }
+    });
+    const ready = () => {
+      if (dc !== this.#peerChannel) return;
+      for (const t of this.#incoming.values()) {
+        if (t.lost) void this.#resume(t);
+      }
+    };
+    if (dc.readyState === 'open') ready();
+    else dc.addEventListener('open', ready, { once: true });
+  };
+
+  /** Closes both channels of the current connection and marks what they carried as lost. */
+  #dropChannels(): void {
+    const mine = this.#channel;
+    const theirs = this.#peerChannel;
+    this.#channel = this.#peerChannel = undefined;
+    mine?.close();
+    theirs?.close();
+    this.#sendingLost();
+    this.#receivingLost();
+  }
+
   /**
    * Frames in flight on a lost channel are gone, and only the receiver knows which arrived. Each
-   * unfinished outgoing file stops until the receiver says where to continue (`file-resume`; asked
-   * for with `file-resync` once a channel is open again); each incoming one asks for that itself.
+   * unfinished outgoing file stops until the receiver says where to continue (`file-resume`, asked
+   * for with `file-resync` once this side's new channel is open).
    */
-  #channelLost(): void {
+  #sendingLost(): void {
     for (const t of this.#outgoing) {
       if (t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Finishing) t.awaitingResume = true;
     }
+  }
+
+  /** Each unfinished incoming file asks for the rest itself once the peer's new channel is open. */
+  #receivingLost(): void {
     for (const t of this.#incoming.values()) {
       if (t.handle._state === TransferState.Transferring) t.lost = true;
     }
@@ -555,8 +610,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     await this.#rx; // blocks that arrived before are written first
     if (t.epoch !== epoch || t.handle._state !== TransferState.Transferring) return;
     t.arrived = t.next;
-    t.handle.resumes++;
-    this.#send({ type: 'file-resume', id: t.handle.id, next: t.next, epoch });
+    // Not sent (the control channel is away): the next channel or stall check asks again.
+    if (this.#send({ type: 'file-resume', id: t.handle.id, next: t.next, epoch })) t.handle.resumes++;
+    else t.lost = true;
   }
 
   /** Checks incoming transfers for a pause in data while it could flow, a few times per `stallMs`. */
@@ -574,7 +630,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       return;
     }
     const now = performance.now();
-    const couldFlow = this.#channel?.readyState === 'open' && this.#pc.connectionState === 'connected' && this.#rxPending === 0;
+    // Counted whatever the peer's channel does: if it stays away, the resume this sends makes the
+    // sender open a new one.
+    const couldFlow = this.#pc.connectionState === 'connected' && this.#rxPending === 0;
     if (!couldFlow || now - this.#quietSince < this.#stallMs) {
       if (!couldFlow) this.#quietSince = now;
       return;
@@ -733,6 +791,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
           t.endSent = false;
           t.handle._state = TransferState.Transferring;
           t.handle.resumes++;
+          // A channel that never finished closing carries nothing: start afresh.
+          if (this.#channel?.readyState !== 'open' && this.#channel?.readyState !== 'connecting') this.#openChannel();
           this.#kick();
           return;
         case 'file-complete':

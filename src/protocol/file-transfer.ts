@@ -1,13 +1,12 @@
 /**
  * The file-transfer wire protocol: JSON messages that travel on the control data channel
- * (`vc-control`, id 0) and binary block frames on their own negotiated data channel
- * (`vc-file`, id 1). Both are direct between the two browsers over DTLS; the signaling server
- * never sees any of it. Described for people who write their own peer in docs/file-transfer.md.
+ * (`vc-control`, id 0) and binary block frames on data channels of their own (`vc-file`, one
+ * opened by each side for what it sends, announced in band). Both are direct between the two
+ * browsers over DTLS; the signaling server never sees any of it. Described for people who write their own peer in docs/file-transfer.md.
  */
 import { PROTOCOL_VERSION } from './signaling.js';
 
-/** The binary channel is negotiated out of band on both sides with this id, like the control channel. */
-export const FILE_CHANNEL_ID = 1;
+/** Label of the binary channels; each side opens one, in band, for the blocks it sends. */
 export const FILE_CHANNEL_LABEL = 'vc-file';
 
 /**

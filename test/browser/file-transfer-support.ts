@@ -43,8 +43,12 @@ export interface Side {
   control: RTCDataChannel;
   /** Every control message this side sent, parsed. */
   sent: Array<Record<string, unknown>>;
-  /** Every binary channel created on this side, in order. */
+  /** Every binary channel this side opened (for the files it sends), in order. */
   fileChannels: RTCDataChannel[];
+  /** Every binary channel the peer announced to this side (for the files it receives), in order. */
+  peerFileChannels: RTCDataChannel[];
+  /** Channels of this side whose `close` event the manager must not hear (as if they stayed `closing`). */
+  unheardCloses: Set<RTCDataChannel>;
   manager?: FileTransferManager;
 }
 
@@ -63,7 +67,7 @@ export const opened = (dc: RTCDataChannel) =>
 export function makeSide(options: Partial<FileTransferOptions> | false = {}): Side {
   const pc = new RTCPeerConnection();
   const control = pc.createDataChannel('vc-control', { negotiated: true, id: 0 });
-  const side: Side = { pc, control, sent: [], fileChannels: [] };
+  const side: Side = { pc, control, sent: [], fileChannels: [], peerFileChannels: [], unheardCloses: new Set() };
   watchFileChannels(side, pc);
   if (options !== false) {
     side.manager = new FileTransferManager({
@@ -83,9 +87,15 @@ export function watchFileChannels(side: Side, pc: RTCPeerConnection): void {
   const create = pc.createDataChannel.bind(pc);
   pc.createDataChannel = (label: string, init?: RTCDataChannelInit) => {
     const dc = create(label, init);
-    if (label === 'vc-file') side.fileChannels.push(dc);
+    if (label !== 'vc-file') return dc;
+    side.fileChannels.push(dc);
+    // Registered before the manager's own listener, so it can keep the event from it.
+    dc.addEventListener('close', (event) => side.unheardCloses.has(dc) && event.stopImmediatePropagation());
     return dc;
   };
+  pc.addEventListener('datachannel', ({ channel }) => {
+    if (channel.label === 'vc-file') side.peerFileChannels.push(channel);
+  });
 }
 
 /** Connects two sides directly (candidates handed over in-page) and waits for the control channels. */

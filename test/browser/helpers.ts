@@ -145,13 +145,18 @@ export function watchFileChannel(): { read(): FileChannelRecord; stop(): void } 
   proto.createDataChannel = function (this: RTCPeerConnection, label: string, init?: RTCDataChannelInit) {
     const channel = create.call(this, label, init);
     if (label !== 'vc-file') return channel;
-    pc = this;
     const send = channel.send;
     channel.send = function (this: RTCDataChannel, data: never) {
       sent.push(size(data));
       return send.call(this, data);
     };
-    channel.addEventListener('message', ({ data }) => received.push(size(data)));
+    // Files arrive on the channel the other side opened.
+    if (pc !== this) {
+      this.addEventListener('datachannel', ({ channel: theirs }) => {
+        if (theirs.label === 'vc-file') theirs.addEventListener('message', ({ data }) => received.push(size(data)));
+      });
+    }
+    pc = this;
     return channel;
   };
   return {
