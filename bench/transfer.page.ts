@@ -9,6 +9,8 @@ let pc: RTCPeerConnection | undefined;
 let control: RTCDataChannel | undefined;
 let manager: FileTransferManager | undefined;
 let lastReceived: Promise<{ hash: string; size: number }> | undefined;
+/** Where the receiver puts files: a Blob (what the element does) or a file through a writable. */
+let receiveInto: 'blob' | 'file' = 'blob';
 
 const gathered = (p: RTCPeerConnection) =>
   new Promise<void>((resolve) => {
@@ -41,6 +43,10 @@ const bench = {
     manager = m;
     control.onmessage = ({ data }) => m.handleControl(data);
     m.on('offer', async (offer) => {
+      if (receiveInto === 'blob') {
+        lastReceived = offer.accept().done.then((r) => ({ hash: r.hash, size: r.blob!.size }));
+        return;
+      }
       const dir = await navigator.storage.getDirectory();
       const handle = await dir.getFileHandle(`received-${offer.id}`, { create: true });
       const writable = (await handle.createWritable()) as unknown as WritableStream<Uint8Array>;
@@ -50,6 +56,10 @@ const bench = {
         return { hash: r.hash, size: r.size };
       });
     });
+  },
+  /** The receiver's next files go into a Blob (the element's way) or a file in the origin-private file system. */
+  receiveInto(mode: 'blob' | 'file'): void {
+    receiveInto = mode;
   },
   async offer(): Promise<string> {
     await pc!.setLocalDescription();
