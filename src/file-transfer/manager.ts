@@ -273,6 +273,10 @@ interface Outgoing {
   /** The piece of the file being sent, and the one read ahead. */
   reading?: ReadPiece;
   readAhead?: ReadPiece;
+  /** The file as a stream from where the last piece ended; pieces are read from it one after another. */
+  source?: FileSource;
+  /** Buffers of pieces already sent, for the next reads. */
+  spare: ArrayBuffer[];
   progressAt: number;
   progressBytes: number;
 }
@@ -283,6 +287,15 @@ interface ReadPiece {
   count: number;
   epoch: number;
   blocks: Promise<Array<{ payload: Uint8Array; hash: ArrayBuffer }>>;
+  /** The memory the piece was read into, once read. */
+  buffer?: ArrayBuffer;
+}
+
+/** A byte stream of the file from `position`, read into our own buffers; reads queue on `last`. */
+interface FileSource {
+  reader?: ReadableStreamBYOBReader;
+  position: number;
+  last: Promise<unknown>;
 }
 
 interface Incoming {
@@ -396,6 +409,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       epoch: 0,
       endSent: false,
       hashes: new Uint8Array(blocks * 32),
+      spare: [],
       progressAt: 0,
       progressBytes: 0,
     };
@@ -720,35 +734,73 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
 
   /** Block `index` and its hash, from the piece read for it; starts reading the next piece. */
   async #block(t: Outgoing, index: number): Promise<{ payload: Uint8Array; hash: ArrayBuffer }> {
-    const holds = (p: ReadPiece | undefined): p is ReadPiece => !!p && p.epoch === t.epoch && index >= p.from && index < p.from + p.count;
-    if (!holds(t.reading)) {
-      t.reading = holds(t.readAhead) ? t.readAhead : this.#read(t, index);
+    const holds = (p: ReadPiece | undefined) => !!p && p.epoch === t.epoch && index >= p.from && index < p.from + p.count;
+    let piece = t.reading;
+    if (!piece || !holds(piece)) {
+      // The piece before has been sent (send() copies), so its memory takes the next read.
+      if (piece?.buffer && t.spare.length < 2) t.spare.push(piece.buffer);
+      piece = t.reading = t.readAhead && holds(t.readAhead) ? t.readAhead : this.#read(t, index);
       t.readAhead = undefined;
     }
-    const piece = t.reading;
     const after = piece.from + piece.count;
     if (!t.readAhead && after < t.blocks) t.readAhead = this.#read(t, after);
     return (await piece.blocks)[index - piece.from]!;
   }
 
-  /** Reads whole blocks from `from` with one `slice()` and hashes each, for the current epoch. */
+  /** Reads whole blocks from `from` in one piece and hashes each, for the current epoch. */
   #read(t: Outgoing, from: number): ReadPiece {
     const count = Math.min(Math.max(1, Math.floor(READ_BYTES / t.blockSize)), t.blocks - from);
     const epoch = t.epoch;
     const start = from * t.blockSize;
     const end = Math.min(start + count * t.blockSize, t.handle.size);
-    const blocks = (async () => {
-      const bytes = new Uint8Array(await t.file.slice(start, end).arrayBuffer());
-      if (bytes.byteLength !== end - start) throw new Error('the file changed size');
+    const piece: ReadPiece = { from, count, epoch, blocks: Promise.resolve([]) };
+    piece.blocks = (async () => {
+      const bytes = await this.#readBytes(t, start, end);
+      piece.buffer = bytes.buffer;
       const payloads = Array.from({ length: count }, (_, i) => bytes.subarray(i * t.blockSize, Math.min((i + 1) * t.blockSize, bytes.byteLength)));
+      // digest() copies its input at once, so the buffer may be reused as soon as the piece is sent.
       const hashes = await Promise.all(payloads.map((payload) => crypto.subtle.digest('SHA-256', payload)));
       return payloads.map((payload, i) => {
         t.hashes.set(new Uint8Array(hashes[i]!), (from + i) * 32);
         return { payload, hash: hashes[i]! };
       });
     })();
-    blocks.catch(() => {}); // a piece read ahead and never used must not be an unhandled rejection
-    return { from, count, epoch, blocks };
+    piece.blocks.catch(() => {}); // a piece read ahead and never used must not be an unhandled rejection
+    return piece;
+  }
+
+  /**
+   * Bytes `start` to `end` of the file. Read from one stream of the file into reused buffers: far
+   * cheaper than a `slice()` and `arrayBuffer()` per piece (a sixth of the time in Chromium), and
+   * no garbage. A read that does not continue where the last one ended opens the stream anew.
+   */
+  #readBytes(t: Outgoing, start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
+    const source = (t.source ??= { position: -1, last: Promise.resolve() });
+    const read = source.last.then(async () => {
+      const length = end - start;
+      if (source.position !== start || !source.reader) {
+        source.reader?.cancel().catch(() => {});
+        source.reader = byobReader(t.file.slice(start));
+        source.position = start;
+      }
+      if (!source.reader) return new Uint8Array(await t.file.slice(start, end).arrayBuffer());
+      let buffer = t.spare.pop() ?? new ArrayBuffer(READ_BYTES);
+      if (buffer.byteLength < length) buffer = new ArrayBuffer(length);
+      let filled = 0;
+      while (filled < length) {
+        const { value, done } = await source.reader.read(new Uint8Array(buffer, filled, length - filled));
+        if (done || !value) throw new Error('the file changed size');
+        buffer = value.buffer as ArrayBuffer;
+        filled += value.byteLength;
+      }
+      source.position = end;
+      return new Uint8Array(buffer, 0, length);
+    });
+    // A failed read leaves the stream in an unknown place: the next one starts afresh.
+    source.last = read.catch(() => {
+      source.reader = undefined;
+    });
+    return read;
   }
 
   async #sendEnd(t: Outgoing): Promise<void> {
@@ -1045,6 +1097,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (t.dir === 'send') {
       this.#outgoing = this.#outgoing.filter((o) => o !== t);
       t.reading = t.readAhead = undefined;
+      t.source?.reader?.cancel().catch(() => {});
+      t.source = undefined;
+      t.spare = [];
       return;
     }
     t.batch = [];
@@ -1052,6 +1107,15 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#incomingByTag.delete(t.tag);
     this.#endedTags.add(t.tag);
     if (this.#endedTags.size > ENDED_TAGS_REMEMBERED) this.#endedTags.delete(this.#endedTags.values().next().value!);
+  }
+}
+
+/** A reader that fills our own buffers, or undefined where a Blob's stream has none. */
+function byobReader(blob: Blob): ReadableStreamBYOBReader | undefined {
+  try {
+    return blob.stream().getReader({ mode: 'byob' });
+  } catch {
+    return undefined;
   }
 }
 
