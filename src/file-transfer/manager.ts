@@ -294,6 +294,8 @@ interface ReadPiece {
 /** A byte stream of the file from `position`, read into our own buffers; reads queue on `last`. */
 interface FileSource {
   reader?: ReadableStreamBYOBReader;
+  /** False where this browser has no BYOB reader for a Blob's stream: read with `slice()` instead. */
+  byob?: boolean;
   position: number;
   last: Promise<unknown>;
 }
@@ -568,15 +570,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       // Ask at once: the sender's end of that channel may never finish closing, and a resume makes
       // it open a new one.
       this.#receivingLost();
-      for (const t of this.#incoming.values()) {
-        if (t.lost) void this.#resume(t);
-      }
+      this.#resumeLost();
     });
     const ready = () => {
-      if (dc !== this.#peerChannel) return;
-      for (const t of this.#incoming.values()) {
-        if (t.lost) void this.#resume(t);
-      }
+      if (dc === this.#peerChannel) this.#resumeLost();
     };
     if (dc.readyState === 'open') ready();
     else dc.addEventListener('open', ready, { once: true });
@@ -601,6 +598,12 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #sendingLost(): void {
     for (const t of this.#outgoing) {
       if (t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Finishing) t.awaitingResume = true;
+    }
+  }
+
+  #resumeLost(): void {
+    for (const t of this.#incoming.values()) {
+      if (t.lost) void this.#resume(t);
     }
   }
 
@@ -778,12 +781,17 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     const source = (t.source ??= { position: -1, last: Promise.resolve() });
     const read = source.last.then(async () => {
       const length = end - start;
-      if (source.position !== start || !source.reader) {
+      if (source.byob !== false && (source.position !== start || !source.reader)) {
         source.reader?.cancel().catch(() => {});
         source.reader = byobReader(t.file.slice(start));
+        source.byob = !!source.reader;
         source.position = start;
       }
-      if (!source.reader) return new Uint8Array(await t.file.slice(start, end).arrayBuffer());
+      if (!source.reader) {
+        const bytes = new Uint8Array(await t.file.slice(start, end).arrayBuffer());
+        if (bytes.byteLength !== length) throw new Error('the file changed size');
+        return bytes;
+      }
       let buffer = t.spare.pop() ?? new ArrayBuffer(READ_BYTES);
       if (buffer.byteLength < length) buffer = new ArrayBuffer(length);
       let filled = 0;
