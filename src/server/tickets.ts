@@ -49,6 +49,8 @@ export class TicketSigner {
     if (!payload || !mac || extra !== undefined) return undefined;
     const expected = this.#mac(payload);
     const given = Buffer.from(mac, 'base64url');
+    // Only the canonical spelling (base64url's last character has spare bits).
+    if (given.toString('base64url') !== mac) return undefined;
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     let claims: Partial<TicketClaims>;
     try {

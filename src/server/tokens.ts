@@ -67,7 +67,11 @@ export function verifyJoinToken(token: string, o: { secret: string | string[]; n
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return invalid;
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const mac = token.slice(dot + 1);
+  const given = Buffer.from(mac, 'base64url');
+  // Only the canonical spelling: base64url's last character has spare bits, and a token that
+  // differs from the signed one must not pass.
+  if (given.toString('base64url') !== mac) return invalid;
   const secrets = Array.isArray(o.secret) ? o.secret : [o.secret];
   const verified = secrets.some((s) => {
     const expected = sign(s, payload);

@@ -29,6 +29,11 @@ describe('join tokens', () => {
     assert.equal(code(`${forged}.${sig}`), 'token-invalid');
     assert.equal(code(createJoinToken({ secret: 'another-secret-0123456789', room: 'consult-1', role: 'patient' })), 'token-invalid');
     assert.equal(code(`${payload}.${sig}x`), 'token-invalid');
+    // The same signature bytes spelled another way (the last character's spare bits flipped).
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = sig.slice(0, -1) + alphabet[alphabet.indexOf(sig.at(-1)!) ^ 1];
+    assert.deepEqual(Buffer.from(respelled, 'base64url'), Buffer.from(sig, 'base64url'));
+    assert.equal(code(`${payload}.${respelled}`), 'token-invalid');
     assert.equal(code('garbage'), 'token-invalid');
     assert.equal(code(`${payload}.${sig}.x`), 'token-invalid');
     assert.equal(code('x'.repeat(5000)), 'token-invalid');
