@@ -9,8 +9,11 @@ let pc: RTCPeerConnection | undefined;
 let control: RTCDataChannel | undefined;
 let manager: FileTransferManager | undefined;
 let lastReceived: Promise<{ hash: string; size: number }> | undefined;
-/** Where the receiver puts files: a Blob (what the element does) or a file through a writable. */
-let receiveInto: 'blob' | 'file' = 'blob';
+/**
+ * Where the receiver puts files: where `accept()` puts them by default, as the element does (a
+ * file in the origin-private file system, written by a worker), or a writable the page gives.
+ */
+let receiveInto: 'default' | 'writable' = 'default';
 
 const gathered = (p: RTCPeerConnection) =>
   new Promise<void>((resolve) => {
@@ -43,7 +46,7 @@ const bench = {
     manager = m;
     control.onmessage = ({ data }) => m.handleControl(data);
     m.on('offer', async (offer) => {
-      if (receiveInto === 'blob') {
+      if (receiveInto === 'default') {
         lastReceived = offer.accept().done.then((r) => ({ hash: r.hash, size: r.blob!.size }));
         return;
       }
@@ -57,8 +60,8 @@ const bench = {
       });
     });
   },
-  /** The receiver's next files go into a Blob (the element's way) or a file in the origin-private file system. */
-  receiveInto(mode: 'blob' | 'file'): void {
+  /** The receiver's next files go where `accept()` puts them (the element's way) or into a File System Access writable. */
+  receiveInto(mode: 'default' | 'writable'): void {
     receiveInto = mode;
   },
   async offer(): Promise<string> {

@@ -2,7 +2,8 @@
  * Files between the two browsers of a call: offer and answer on the control channel, blocks on a
  * binary data channel of their own, paced by `bufferedAmountLowThreshold`, checked by SHA-256 per
  * block and per file, acknowledged by the receiver, resumable when the data channel is lost.
- * DOM-free apart from WebRTC, Blob and WebCrypto. The protocol is in docs/file-transfer.md.
+ * DOM-free apart from WebRTC, Blob and WebCrypto (and, for received files, a worker writing to the
+ * origin-private file system: store.ts). The protocol is in docs/file-transfer.md.
  */
 import {
   DEFAULT_CHUNK_BYTES,
@@ -25,6 +26,7 @@ import {
 } from '../protocol/file-transfer.js';
 import { Emitter } from './emitter.js';
 import { isAcceptedType, sanitizeFileName } from './names.js';
+import { openSink, type FileSink } from './store.js';
 
 /**
  * Flow control as in the WebRTC samples (datatransfer): refill when `bufferedAmount` falls to one
@@ -102,7 +104,10 @@ export interface ReceivedFile {
   size: number;
   type: string;
   hash: string;
-  /** The file, when no writable was given to `accept()`; browsers keep large Blobs on disk. */
+  /**
+   * The file, when no writable was given to `accept()`: read from the origin-private file system
+   * while this page is open (see `receiveToDisk`), or a Blob in memory.
+   */
   blob?: Blob;
 }
 
@@ -163,6 +168,12 @@ export interface FileTransferOptions {
    * Default 5000 ms.
    */
   stallMs?: number;
+  /**
+   * Files accepted without a writable go to disk, into the origin-private file system, written by
+   * a worker (the page gets a Blob that reads from there); false builds them as Blobs in memory.
+   * Blobs are also the fallback where no worker or file system is available. Default true.
+   */
+  receiveToDisk?: boolean;
 }
 
 export interface AcceptOptions {
@@ -325,8 +336,9 @@ interface Incoming {
   /** Verified payloads not yet written: blocks `next` onwards. */
   batch: Uint8Array<ArrayBuffer>[];
   batchBytes: number;
-  parts?: Blob[];
   writer?: WritableStreamDefaultWriter<Uint8Array>;
+  /** Where the file goes when no writable was given. */
+  sink?: Promise<FileSink>;
   progressAt: number;
   progressBytes: number;
 }
@@ -369,6 +381,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #pumping = false;
   #wake?: () => void;
   #closed = false;
+  #receiveToDisk: boolean;
 
   constructor(options: FileTransferOptions) {
     super();
@@ -378,6 +391,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#accept = options.accept;
     this.#maxPending = options.maxPendingOffers ?? DEFAULT_MAX_PENDING_OFFERS;
     this.#stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    this.#receiveToDisk = options.receiveToDisk ?? true;
     this.#pc.addEventListener('datachannel', this.#onDataChannel);
     this.#openChannel();
   }
@@ -436,7 +450,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (!t) throw new Error(`no offer ${id}`);
     if (t.handle._state !== TransferState.Offered) return t.handle;
     if (options.writable) t.writer = options.writable.getWriter();
-    else t.parts = [];
+    else t.sink = openSink(t.handle.size, this.#receiveToDisk);
     t.handle._state = TransferState.Transferring;
     if (!this.#send({ type: 'file-accept', id })) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
     else if (t.blocks === 0 && t.end) void this.#finish(t);
@@ -1006,7 +1020,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       // Block by block into the writable's queue (joining them would make one more copy of
       // everything), awaited together.
       if (t.writer) await Promise.all(batch.map((payload) => t.writer!.write(payload)));
-      else t.parts!.push(new Blob(batch));
+      else await (await t.sink!).append(batch);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
     }
@@ -1031,13 +1045,12 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     let blob: Blob | undefined;
     try {
       if (t.writer) await t.writer.close();
-      else blob = new Blob(t.parts!, { type: t.handle.type });
+      else blob = await (await t.sink!).finish(t.handle.type);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not close the file: ${String(error)}`, true);
     }
     if (t.handle._state !== TransferState.Finishing) return;
     t.handle._state = TransferState.Done;
-    t.parts = undefined;
     this.#send({ type: 'file-complete', id: t.handle.id });
     this.#progress(t, t.handle.size, true);
     const result: ReceivedFile = { id: t.handle.id, name: t.handle.name, size: t.handle.size, type: t.handle.type, hash, ...(blob ? { blob } : {}) };
@@ -1091,8 +1104,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.handle._state = TransferState.Failed;
     if (notifyPeer) this.#send({ type: 'file-cancel', id: t.handle.id, code });
     if (t.dir === 'receive') {
-      t.parts = undefined;
-      t.writer?.abort(message).catch(() => {});
+      if (t.writer) t.writer.abort(message).catch(() => {});
+      else void t.sink?.then((sink) => sink.discard());
     }
     this.#forget(t);
     const error = new FileTransferError(code, message, t.handle.id);

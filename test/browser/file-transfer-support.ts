@@ -107,12 +107,15 @@ export async function connect(a: Side, b: Side): Promise<void> {
 }
 
 export const sides: Side[] = [];
-afterEach(() => {
-  for (const s of sides.splice(0)) {
-    s.manager?.close();
-    s.pc.close();
-  }
-});
+// Also loaded by peer pages (test/support/peer.ts), which have no test framework.
+if (typeof afterEach === 'function') {
+  afterEach(() => {
+    for (const s of sides.splice(0)) {
+      s.manager?.close();
+      s.pc.close();
+    }
+  });
+}
 
 export async function pair(a: Partial<FileTransferOptions> = {}, b: Partial<FileTransferOptions> = {}) {
   const A = makeSide(a);

@@ -137,6 +137,7 @@ export interface FileChannelRecord {
 export function watchFileChannel(): { read(): FileChannelRecord; stop(): void } {
   const proto = RTCPeerConnection.prototype;
   const create = proto.createDataChannel;
+  const Original = window.RTCPeerConnection;
   const sent: number[] = [];
   const received: number[] = [];
   let pc: RTCPeerConnection | undefined;
@@ -150,19 +151,24 @@ export function watchFileChannel(): { read(): FileChannelRecord; stop(): void } 
       sent.push(size(data));
       return send.call(this, data);
     };
-    // Files arrive on the channel the other side opened.
-    if (pc !== this) {
-      this.addEventListener('datachannel', ({ channel: theirs }) => {
-        if (theirs.label === 'vc-file') theirs.addEventListener('message', ({ data }) => received.push(size(data)));
-      });
-    }
     pc = this;
     return channel;
+  };
+  // Files arrive on the channel the other side opened. Listened to before anyone else can (the
+  // receiver moves each frame's buffer to its worker), so every frame is seen as it arrived.
+  window.RTCPeerConnection = class extends Original {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      this.addEventListener('datachannel', ({ channel }) => {
+        if (channel.label === 'vc-file') channel.addEventListener('message', ({ data }) => received.push(size(data)));
+      });
+    }
   };
   return {
     read: () => ({ maxMessageSize: pc?.sctp?.maxMessageSize, sent: [...sent], received: [...received] }),
     stop: () => {
       proto.createDataChannel = create;
+      window.RTCPeerConnection = Original;
     },
   };
 }

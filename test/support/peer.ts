@@ -1,5 +1,6 @@
 // The script of the peer pages, external so that it also runs under a strict CSP.
 import * as vc from '../../src/index.js';
 import * as helpers from '../browser/helpers.js';
+import * as fileTransferSupport from '../browser/file-transfer-support.js';
 
-Object.assign(window, { vc, helpers, peerReady: true });
+Object.assign(window, { vc, helpers, fileTransferSupport, peerReady: true });
