@@ -8,10 +8,9 @@
  * gets a File that reads from disk.
  *
  * Files stay while the page that received them is open (the page may save or upload them after the
- * call). Each page keeps its files in its own folder, `video-consult-received/<random>`, under a Web
- * Lock of the same name that the browser releases when the page goes away. The folder is removed when
- * the page is hidden for good (best effort), and whatever remains of pages that are gone is removed
- * the next time a page of this origin starts receiving a file.
+ * call). Each page keeps its files in its own folder, `video-consult-received/<random>`, whose
+ * `alive` file its worker rewrites every minute. A page that starts receiving removes the folders
+ * whose `alive` file is missing or older than an hour: those of pages that are gone.
  *
  * The worker starts from a blob: URL, so the npm build and the single-file build need no extra
  * file. Where it cannot (no worker, no origin-private file system, a Content-Security-Policy
@@ -20,6 +19,9 @@
 
 /** The folder of received files in the origin-private file system, one sub-folder per page. */
 export const RECEIVED_FOLDER = 'video-consult-received';
+/** How often a page marks its folder as still in use, and after how long without that it counts as gone. */
+const ALIVE_EVERY_MS = 60_000;
+const GONE_AFTER_MS = 60 * 60_000;
 /** Room left in the origin's quota beyond the file itself before a file goes to disk. */
 const QUOTA_MARGIN_BYTES = 64 * 1024 * 1024;
 
@@ -53,11 +55,27 @@ export class BlobSink implements FileSink {
 const WORKER_SOURCE = `"use strict";
 const files = new Map();
 let queue = Promise.resolve();
-const folder = async (page) =>
-  (await (await navigator.storage.getDirectory()).getDirectoryHandle(${JSON.stringify(RECEIVED_FOLDER)}, { create: true }))
-    .getDirectoryHandle(page, { create: true });
+const parent = async () => (await navigator.storage.getDirectory()).getDirectoryHandle(${JSON.stringify(RECEIVED_FOLDER)}, { create: true });
+const folder = async (page) => (await parent()).getDirectoryHandle(page, { create: true });
 async function handle(m) {
-  if (m.op === "open") {
+  if (m.op === "claim") {
+    const alive = await (await folder(m.page)).getFileHandle("alive", { create: true });
+    const touch = async () => {
+      const access = await alive.createSyncAccessHandle();
+      access.write(new Float64Array([Date.now()]), { at: 0 });
+      access.close();
+    };
+    await touch();
+    setInterval(() => (queue = queue.then(touch).catch(() => {})), ${ALIVE_EVERY_MS});
+    const all = await parent();
+    const names = [];
+    for await (const name of all.keys()) names.push(name);
+    for (const name of names) {
+      if (name === m.page) continue;
+      const seen = await all.getDirectoryHandle(name).then((d) => d.getFileHandle("alive")).then((f) => f.getFile()).then((f) => f.lastModified, () => 0);
+      if (Date.now() - seen > ${GONE_AFTER_MS}) await all.removeEntry(name, { recursive: true }).catch(() => {});
+    }
+  } else if (m.op === "open") {
     const file = await (await folder(m.page)).getFileHandle(m.name, { create: true });
     const access = await file.createSyncAccessHandle();
     access.truncate(0);
@@ -114,10 +132,10 @@ class DiskStore {
 
   /** Starts the worker, or resolves undefined where this page cannot write files that way. */
   static async start(): Promise<DiskStore | undefined> {
-    if (typeof Worker !== 'function' || !navigator.storage?.getDirectory || !navigator.locks) return undefined;
+    if (typeof Worker !== 'function' || !navigator.storage?.getDirectory) return undefined;
     let url: string | undefined;
     try {
-      const root = await navigator.storage.getDirectory();
+      await navigator.storage.getDirectory();
       url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
       const worker = new Worker(url);
       const started = await new Promise<boolean>((resolve) => {
@@ -132,7 +150,7 @@ class DiskStore {
         return undefined;
       }
       const store = new DiskStore(worker);
-      await store.#claim(root);
+      await store.#call({ op: 'claim' });
       return store;
     } catch {
       return undefined;
@@ -162,20 +180,6 @@ class DiskStore {
       },
       discard: () => void this.#call({ op: 'discard', name }).catch(() => {}),
     };
-  }
-
-  /** Takes this page's folder and lock, removes what pages that are gone left behind, and removes ours when this page goes for good. */
-  async #claim(root: FileSystemDirectoryHandle): Promise<void> {
-    const lock = `${RECEIVED_FOLDER}/${this.page}`;
-    await new Promise<void>((held) => void navigator.locks.request(lock, () => (held(), new Promise<never>(() => {}))));
-    const parent = await root.getDirectoryHandle(RECEIVED_FOLDER, { create: true });
-    const alive = new Set(((await navigator.locks.query()).held ?? []).map((l) => l.name));
-    for await (const name of (parent as unknown as { keys(): AsyncIterable<string> }).keys()) {
-      if (name !== this.page && !alive.has(`${RECEIVED_FOLDER}/${name}`)) await parent.removeEntry(name, { recursive: true }).catch(() => {});
-    }
-    addEventListener('pagehide', (event) => {
-      if (!event.persisted) void parent.removeEntry(this.page, { recursive: true }).catch(() => {});
-    });
   }
 
   #call(message: Record<string, unknown>, transfer: Transferable[] = []): Promise<void> {
