@@ -36,7 +36,7 @@ export interface FileSink {
 }
 
 /** Blocks held by the browser as Blob parts (which it keeps on disk when they are large). */
-export class BlobSink implements FileSink {
+class BlobSink implements FileSink {
   #parts: Blob[] = [];
   async append(blocks: Uint8Array<ArrayBuffer>[]): Promise<void> {
     this.#parts.push(new Blob(blocks));

@@ -67,17 +67,8 @@ export function verifyJoinToken(token: string, o: { secret: string | string[]; n
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return invalid;
   const payload = token.slice(0, dot);
-  const mac = token.slice(dot + 1);
-  const given = Buffer.from(mac, 'base64url');
-  // Only the canonical spelling: base64url's last character has spare bits, and a token that
-  // differs from the signed one must not pass.
-  if (given.toString('base64url') !== mac) return invalid;
   const secrets = Array.isArray(o.secret) ? o.secret : [o.secret];
-  const verified = secrets.some((s) => {
-    const expected = sign(s, payload);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-  if (!verified) return invalid;
+  if (!signatureMatches(token.slice(dot + 1), secrets.map((s) => sign(s, payload)))) return invalid;
   let claims: Record<string, unknown>;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -97,6 +88,17 @@ export function verifyJoinToken(token: string, o: { secret: string | string[]; n
 }
 
 /** Reads a duration such as `90`, `90s`, `30m`, `2h` or `7d` as seconds. */
+/**
+ * Whether `mac`, as written in a token or ticket, is the base64url of one of `expected`, compared
+ * in constant time. Only the canonical spelling passes: base64url's last character has spare bits,
+ * and a string that differs from the signed one must not.
+ */
+export function signatureMatches(mac: string, expected: Buffer[]): boolean {
+  const given = Buffer.from(mac, 'base64url');
+  if (given.toString('base64url') !== mac) return false;
+  return expected.some((e) => given.length === e.length && timingSafeEqual(given, e));
+}
+
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
   if (!m) throw new RangeError(`not a duration: "${text}" (use e.g. 90s, 30m, 2h, 7d)`);
