@@ -20,13 +20,12 @@ import {
   fileHash,
   isFileTransferType,
   parseFileTransferMessage,
-  type BlockFrame,
   type FileTransferMessage,
   type UnversionedFileMessage,
 } from '../protocol/file-transfer.js';
 import { Emitter } from './emitter.js';
 import { isAcceptedType, sanitizeFileName } from './names.js';
-import { openSink, type FileSink } from './store.js';
+import { BlockHashMismatch, openSink, type FileSink } from './store.js';
 
 /**
  * Flow control as in the WebRTC samples (datatransfer): refill when `bufferedAmount` falls to one
@@ -339,11 +338,27 @@ interface Incoming {
   writer?: WritableStreamDefaultWriter<Uint8Array>;
   /** Where the file goes when no writable was given. */
   sink?: Promise<FileSink>;
+  /** The sink, once open (the offer is accepted only then). */
+  opened?: FileSink;
   progressAt: number;
   progressBytes: number;
 }
 
 type Transfer = Outgoing | Incoming;
+
+/** A block that passed the checks on arrival, on its way to being verified and written. */
+interface ArrivedBlock {
+  index: number;
+  bytes: number;
+  /** The hash the frame carries. */
+  hash: Uint8Array;
+  /** The block, until it moves to the disk worker. */
+  payload: Uint8Array<ArrayBuffer>;
+  /** Where this side hashes the block: its SHA-256. */
+  digest?: Promise<ArrayBuffer>;
+  /** Where the disk worker checks and writes it: settles when it has. */
+  written?: Promise<void>;
+}
 
 const newId = () => crypto.randomUUID();
 const isFinal = (t: Transfer) => t.handle._state === TransferState.Done || t.handle._state === TransferState.Failed;
@@ -449,13 +464,31 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     const t = this.#incoming.get(id);
     if (!t) throw new Error(`no offer ${id}`);
     if (t.handle._state !== TransferState.Offered) return t.handle;
-    if (options.writable) t.writer = options.writable.getWriter();
-    else t.sink = openSink(t.handle.size, this.#receiveToDisk);
     t.handle._state = TransferState.Transferring;
-    if (!this.#send({ type: 'file-accept', id })) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
+    if (options.writable) {
+      t.writer = options.writable.getWriter();
+      this.#confirm(t);
+    } else {
+      // Accepted once there is somewhere to put the blocks: a sink that checks them itself then
+      // gets every block, none go the other way first.
+      t.sink = openSink(t.handle.size, this.#receiveToDisk);
+      t.sink.then(
+        (sink) => {
+          t.opened = sink;
+          this.#confirm(t);
+        },
+        (error: unknown) => this.#fail(t, FileErrorCode.WriteFailed, `could not open the file: ${String(error)}`, true),
+      );
+    }
+    return t.handle;
+  }
+
+  /** Tells the peer to start sending, unless the transfer ended while its file was opened. */
+  #confirm(t: Incoming): void {
+    if (t.handle._state !== TransferState.Transferring) return;
+    if (!this.#send({ type: 'file-accept', id: t.handle.id })) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
     else if (t.blocks === 0 && t.end) void this.#finish(t);
     else this.#watchStalls();
-    return t.handle;
   }
 
   /** Declines an offer by id. */
@@ -961,8 +994,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       this.emit('error', { direction: 'receive', code: FileErrorCode.BadFrame, message: frame ? `no transfer has tag ${frame.tag}` : 'not a block frame' });
       return;
     }
-    if (t.handle._state !== TransferState.Transferring) {
-      if (t.handle._state === TransferState.Offered) this.#fail(t, FileErrorCode.BadFrame, 'a block before the offer was accepted', true);
+    const state = t.handle._state;
+    if (state !== TransferState.Transferring || (t.sink && !t.opened)) {
+      // Offered, or accepted while its file is still being opened: the peer was not told to send yet.
+      if (state === TransferState.Offered || state === TransferState.Transferring) this.#fail(t, FileErrorCode.BadFrame, 'a block before the offer was accepted', true);
       return;
     }
     // Frames sent before this side's last resume are void; the resume asked for them again. They
@@ -986,13 +1021,22 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.arrived = index + 1;
     t.stalls = 0;
     this.#quietSince = performance.now();
-    // Hashing starts now, alongside the frames before it; verifying and writing go in order.
-    const digest = crypto.subtle.digest('SHA-256', frame.payload);
-    digest.catch(() => {});
+    const block: ArrivedBlock = { index, bytes: frame.payload.byteLength, hash: frame.hash, payload: frame.payload };
+    if (t.opened?.check) {
+      // The disk worker hashes, checks and writes the block, off this thread; the frame's buffer
+      // moves there, so the hash is kept as a copy.
+      block.hash = frame.hash.slice();
+      block.written = t.opened.check(index * t.blockSize, frame.payload, block.hash);
+      block.written.catch(() => {});
+    } else {
+      // Hashing starts now, alongside the frames before it; verifying and writing go in order.
+      block.digest = crypto.subtle.digest('SHA-256', frame.payload);
+      block.digest.catch(() => {});
+    }
     this.#rxPending++;
     t.pending++;
     this.#rx = this.#rx
-      .then(() => this.#takeBlock(t, frame, digest))
+      .then(() => this.#takeBlock(t, block))
       .catch((error: unknown) => this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true))
       .finally(() => {
         this.#rxPending--;
@@ -1000,18 +1044,34 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       });
   }
 
-  /** Verifies one block and adds it to the batch; writes the batch when nothing else of this file waits, or it is full. */
-  async #takeBlock(t: Incoming, frame: BlockFrame, digest: Promise<ArrayBuffer>): Promise<void> {
+  /**
+   * Takes one block in arrival order: once the disk worker has checked and written it, or once it
+   * is verified here and added to the batch, which is written when nothing else of this file
+   * waits or it is full.
+   */
+  async #takeBlock(t: Incoming, block: ArrivedBlock): Promise<void> {
     t.pending--;
     if (t.handle._state !== TransferState.Transferring) return;
-    const hash = new Uint8Array(await digest);
-    if (t.handle._state !== TransferState.Transferring) return;
-    if (!hash.every((b, i) => b === frame.hash[i])) {
-      return this.#fail(t, FileErrorCode.HashMismatch, `block ${frame.index} does not match its SHA-256`, true);
+    if (block.written) {
+      try {
+        await block.written;
+      } catch (error) {
+        if (error instanceof BlockHashMismatch) return this.#fail(t, FileErrorCode.HashMismatch, `block ${block.index} does not match its SHA-256`, true);
+        return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
+      }
+      if (t.handle._state !== TransferState.Transferring) return;
+      t.hashes.set(block.hash, block.index * 32);
+      t.next = block.index + 1;
+      return this.#written(t);
     }
-    t.hashes.set(hash, frame.index * 32);
-    t.batch.push(frame.payload);
-    t.batchBytes += frame.payload.byteLength;
+    const hash = new Uint8Array(await block.digest!);
+    if (t.handle._state !== TransferState.Transferring) return;
+    if (!hash.every((b, i) => b === block.hash[i])) {
+      return this.#fail(t, FileErrorCode.HashMismatch, `block ${block.index} does not match its SHA-256`, true);
+    }
+    t.hashes.set(hash, block.index * 32);
+    t.batch.push(block.payload);
+    t.batchBytes += block.bytes;
     if (t.pending > 0 && t.batchBytes < WRITE_BYTES) return;
     const batch = t.batch;
     t.batch = [];
@@ -1020,12 +1080,17 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       // Block by block into the writable's queue (joining them would make one more copy of
       // everything), awaited together.
       if (t.writer) await Promise.all(batch.map((payload) => t.writer!.write(payload)));
-      else await (await t.sink!).append(batch);
+      else await t.opened!.append(t.next * t.blockSize, batch);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
     }
     if (t.handle._state !== TransferState.Transferring) return;
     t.next += batch.length;
+    return this.#written(t);
+  }
+
+  /** Blocks up to `t.next` are written: acknowledges them every so often, and ends the file after the last. */
+  async #written(t: Incoming): Promise<void> {
     const bytes = Math.min(t.handle.size, t.next * t.blockSize);
     if ((t.next - t.ackedUpTo) * t.blockSize >= ACK_EVERY_BYTES || t.next === t.blocks) {
       t.ackedUpTo = t.next;
@@ -1045,7 +1110,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     let blob: Blob | undefined;
     try {
       if (t.writer) await t.writer.close();
-      else blob = await (await t.sink!).finish(t.handle.type);
+      else blob = await t.opened!.finish(t.handle.type);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not close the file: ${String(error)}`, true);
     }

@@ -25,20 +25,32 @@ const GONE_AFTER_MS = 60 * 60_000;
 /** Room left in the origin's quota beyond the file itself before a file goes to disk. */
 const QUOTA_MARGIN_BYTES = 64 * 1024 * 1024;
 
-/** Receives one file's verified blocks in order, and hands over the whole file at the end. */
+/** Receives one file's blocks, and hands over the whole file at the end. */
 export interface FileSink {
-  /** Adds blocks. Their buffers may be moved to a worker: do not use them again. */
-  append(blocks: Uint8Array<ArrayBuffer>[]): Promise<void>;
+  /**
+   * Adds blocks the caller has verified, which start at byte `at` and follow the blocks added
+   * before. Their buffers may be moved to a worker: do not use them again.
+   */
+  append(at: number, blocks: Uint8Array<ArrayBuffer>[]): Promise<void>;
+  /**
+   * Where the sink verifies blocks itself, off the page's thread: checks `block` against its
+   * SHA-256 `hash` and writes it at byte `at`. Rejects with a {@link BlockHashMismatch} if it does
+   * not match. The block's buffer is moved to the worker: do not use it again.
+   */
+  check?(at: number, block: Uint8Array<ArrayBuffer>, hash: Uint8Array): Promise<void>;
   /** The whole file. */
   finish(type: string): Promise<Blob>;
   /** Drops what was written. */
   discard(): void;
 }
 
+/** A block given to {@link FileSink.check} does not match its hash; nothing of it was written. */
+export class BlockHashMismatch extends Error {}
+
 /** Blocks held by the browser as Blob parts (which it keeps on disk when they are large). */
 class BlobSink implements FileSink {
   #parts: Blob[] = [];
-  async append(blocks: Uint8Array<ArrayBuffer>[]): Promise<void> {
+  async append(_at: number, blocks: Uint8Array<ArrayBuffer>[]): Promise<void> {
     this.#parts.push(new Blob(blocks));
   }
   async finish(type: string): Promise<Blob> {
@@ -57,6 +69,14 @@ const files = new Map();
 let queue = Promise.resolve();
 const parent = async () => (await navigator.storage.getDirectory()).getDirectoryHandle(${JSON.stringify(RECEIVED_FOLDER)}, { create: true });
 const folder = async (page) => (await parent()).getDirectoryHandle(page, { create: true });
+const opened = (name) => {
+  const f = files.get(name);
+  if (!f) throw new Error("not open");
+  return f;
+};
+const write = (f, data, at) => {
+  if (f.access.write(data, { at }) !== data.byteLength) throw new Error("short write");
+};
 async function handle(m) {
   if (m.op === "claim") {
     const alive = await (await folder(m.page)).getFileHandle("alive", { create: true });
@@ -79,13 +99,22 @@ async function handle(m) {
     const file = await (await folder(m.page)).getFileHandle(m.name, { create: true });
     const access = await file.createSyncAccessHandle();
     access.truncate(0);
-    files.set(m.name, { access, at: 0 });
+    files.set(m.name, { access });
   } else if (m.op === "append") {
-    const f = files.get(m.name);
-    if (!f) throw new Error("not open");
+    const f = opened(m.name);
+    let at = m.at;
     for (const part of m.parts) {
-      if (f.access.write(part, { at: f.at }) !== part.byteLength) throw new Error("short write");
-      f.at += part.byteLength;
+      write(f, part, at);
+      at += part.byteLength;
+    }
+  } else if (m.op === "check") {
+    const f = opened(m.name);
+    // Hashed together, checked and written in order: no byte that fails its check is written.
+    const digests = m.blocks.map((b) => crypto.subtle.digest("SHA-256", b.data));
+    for (const [i, b] of m.blocks.entries()) {
+      const hash = new Uint8Array(await digests[i]);
+      if (hash.some((x, k) => x !== b.hash[k])) throw Object.assign(new Error("mismatch"), { mismatch: true });
+      write(f, b.data, b.at);
     }
   } else if (m.op === "finish" || m.op === "discard") {
     const f = files.get(m.name);
@@ -98,7 +127,7 @@ async function handle(m) {
 onmessage = ({ data: m }) => {
   queue = queue.then(() => handle(m)).then(
     () => m.seq && postMessage({ seq: m.seq }),
-    (e) => m.seq && postMessage({ seq: m.seq, error: String(e) }),
+    (e) => m.seq && postMessage({ seq: m.seq, error: String(e), mismatch: e?.mismatch === true }),
   );
 };
 postMessage({ seq: 0 });`;
@@ -106,6 +135,8 @@ postMessage({ seq: 0 });`;
 interface Reply {
   seq: number;
   error?: string;
+  /** The error is a block that did not match its hash. */
+  mismatch?: boolean;
 }
 
 /** The page's writer of received files: one worker and one folder, for as long as the page lives. */
@@ -120,7 +151,8 @@ class DiskStore {
     worker.onmessage = ({ data }: MessageEvent<Reply>) => {
       const call = this.#calls.get(data.seq);
       this.#calls.delete(data.seq);
-      if (data.error !== undefined) call?.reject(new Error(data.error));
+      if (data.mismatch) call?.reject(new BlockHashMismatch(data.error));
+      else if (data.error !== undefined) call?.reject(new Error(data.error));
       else call?.resolve();
     };
     worker.onerror = (event) => {
@@ -169,8 +201,22 @@ class DiskStore {
     } catch {
       return undefined;
     }
+    // Blocks to check go to the worker together once the current task is done: a message per
+    // task, not per block.
+    let queued: { at: number; data: Uint8Array<ArrayBuffer>; hash: Uint8Array }[] = [];
+    let posted: Promise<void> | undefined;
+    const post = () => {
+      const blocks = queued;
+      queued = [];
+      posted = undefined;
+      return this.#call({ op: 'check', name, blocks }, transferables(blocks.map((b) => b.data)));
+    };
     return {
-      append: (blocks) => this.#call({ op: 'append', name, parts: blocks }, [...new Set(blocks.map((b) => b.buffer))]),
+      append: (at, blocks) => this.#call({ op: 'append', name, at, parts: blocks }, transferables(blocks)),
+      check: (at, data, hash) => {
+        queued.push({ at, data, hash });
+        return (posted ??= Promise.resolve().then(post));
+      },
       finish: async (type) => {
         await this.#call({ op: 'finish', name });
         const root = await navigator.storage.getDirectory();
@@ -190,6 +236,9 @@ class DiskStore {
     });
   }
 }
+
+/** The distinct buffers under `views`, to move with a message. */
+const transferables = (views: Uint8Array<ArrayBuffer>[]): ArrayBuffer[] => [...new Set(views.map((v) => v.buffer))];
 
 let disk: Promise<DiskStore | undefined> | undefined;
 

@@ -210,9 +210,9 @@ describe('file transfer: decline, cancel and limits', () => {
 // ---- hostile peers ------------------------------------------------------------------------------
 
 /** A peer without a manager that writes raw control messages and frames, against B with a manager. */
-async function hostilePair() {
+async function hostilePair(options: Parameters<typeof makeSide>[0] = {}) {
   const A = makeSide(false);
-  const B = makeSide();
+  const B = makeSide(options);
   sides.push(A, B);
   const raw = A.pc.createDataChannel('vc-file');
   raw.binaryType = 'arraybuffer';
@@ -296,6 +296,17 @@ describe('file transfer: hostile input ends that transfer and the call goes on',
       expect(h.B.pc.connectionState).to.equal('connected');
     });
   }
+
+  it('a block hash mismatch where this page checks the blocks (kept in memory) → file-hash-mismatch', async () => {
+    // Above, the disk worker checks each block; here the page itself does.
+    const h = await hostilePair({ receiveToDisk: false });
+    const error = next(h.b, 'error');
+    const id = await h.send({ size: 12288, plan: [{ index: 0 }, { index: 1, badHash: true }, { index: 2 }] });
+    expect([(await error).id, (await error).code]).to.deep.equal([id, FileErrorCode.HashMismatch]);
+    const received = next(h.b, 'received');
+    const ok = await h.send({ size: 10_000 });
+    expect((await received).id).to.equal(ok);
+  });
 
   it('declines a malformed offer (negative size) with file-invalid-offer', async () => {
     const h = await hostilePair();

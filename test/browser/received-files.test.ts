@@ -18,7 +18,9 @@ async function listReceived(): Promise<Map<string, number>> {
     if (handle.kind !== 'directory') continue;
     out.set(page, -1);
     for await (const [name, file] of (handle as Dir).entries()) {
-      out.set(`${page}/${name}`, file.kind === 'file' ? (await (file as FileSystemFileHandle).getFile()).size : -1);
+      // A file removed between listing and reading is gone: not counted.
+      const size = file.kind === 'file' ? await (file as FileSystemFileHandle).getFile().then((f) => f.size, () => undefined) : -1;
+      if (size !== undefined) out.set(`${page}/${name}`, size);
     }
   }
   return out;
