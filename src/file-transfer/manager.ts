@@ -349,7 +349,6 @@ type Transfer = Outgoing | Incoming;
 /** A block that passed the checks on arrival, on its way to being verified and written. */
 interface ArrivedBlock {
   index: number;
-  bytes: number;
   /** The hash the frame carries. */
   hash: Uint8Array;
   /** The block, until it moves to the disk worker. */
@@ -1021,7 +1020,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.arrived = index + 1;
     t.stalls = 0;
     this.#quietSince = performance.now();
-    const block: ArrivedBlock = { index, bytes: frame.payload.byteLength, hash: frame.hash, payload: frame.payload };
+    const block: ArrivedBlock = { index, hash: frame.hash, payload: frame.payload };
     if (t.opened?.check) {
       // The disk worker hashes, checks and writes the block, off this thread; the frame's buffer
       // moves there, so the hash is kept as a copy.
@@ -1071,7 +1070,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     }
     t.hashes.set(hash, block.index * 32);
     t.batch.push(block.payload);
-    t.batchBytes += block.bytes;
+    t.batchBytes += block.payload.byteLength;
     if (t.pending > 0 && t.batchBytes < WRITE_BYTES) return;
     const batch = t.batch;
     t.batch = [];

@@ -87,7 +87,6 @@ export function verifyJoinToken(token: string, o: { secret: string | string[]; n
   return { ok: true, claims: claims as unknown as JoinTokenClaims };
 }
 
-/** Reads a duration such as `90`, `90s`, `30m`, `2h` or `7d` as seconds. */
 /**
  * Whether `mac`, as written in a token or ticket, is the base64url of one of `expected`, compared
  * in constant time. Only the canonical spelling passes: base64url's last character has spare bits,
@@ -99,6 +98,7 @@ export function signatureMatches(mac: string, expected: Buffer[]): boolean {
   return expected.some((e) => given.length === e.length && timingSafeEqual(given, e));
 }
 
+/** Reads a duration such as `90`, `90s`, `30m`, `2h` or `7d` as seconds. */
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
   if (!m) throw new RangeError(`not a duration: "${text}" (use e.g. 90s, 30m, 2h, 7d)`);
