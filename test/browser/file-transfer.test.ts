@@ -181,6 +181,44 @@ describe('file transfer: decline, cancel and limits', () => {
     expect(b.transfers).to.have.length(0);
   });
 
+  it('ends the transfer with file-read-failed on both sides when the file cannot be read any more, and the next file goes through', async () => {
+    const { a, b } = await pair();
+    autoAccept(b);
+    // Reads fail from 3 MiB on, as they do when the file changes or goes away on disk under the
+    // sender: the stream of any part of it errors with NotReadableError there.
+    const file = makeFile(16 * MiB, 'vanishing.bin');
+    const readable = 3 * MiB;
+    const unreadable = () => new DOMException('The file could not be read.', 'NotReadableError');
+    file.slice = (start = 0, end = file.size) => {
+      const part = File.prototype.slice.call(file, start, end);
+      part.stream = () => {
+        const before = File.prototype.slice.call(file, start, Math.max(start, Math.min(end, readable))).stream().getReader();
+        return new ReadableStream({
+          type: 'bytes',
+          async pull(controller) {
+            const { value, done } = await before.read();
+            if (done) controller.error(unreadable());
+            else controller.enqueue(value);
+          },
+        });
+      };
+      part.arrayBuffer = () => (end <= readable ? File.prototype.arrayBuffer.call(part) : Promise.reject(unreadable()));
+      return part;
+    };
+    const handle = a.sendFile(file);
+    const [senderSees, receiverSees] = [next(a, 'error'), next(b, 'error')];
+    expect(await codeOf(handle.done)).to.equal(FileErrorCode.ReadFailed);
+    expect((await senderSees).code).to.equal(FileErrorCode.ReadFailed);
+    expect((await receiverSees).code).to.equal(FileErrorCode.ReadFailed);
+    expect(handle.bytes).to.be.at.most(readable);
+    expect(a.transfers).to.have.length(0);
+    expect(b.transfers).to.have.length(0);
+    const again = makeFile(MiB + 7, 'after.bin', '', 9);
+    const received = next(b, 'received');
+    await a.sendFile(again).done;
+    expect(await fingerprint((await received).blob!)).to.equal(await fingerprint(again));
+  });
+
   it('refuses files over the receiver maxSize, with the code on both sides', async () => {
     const { a, b } = await pair({}, { maxSize: MiB });
     let offered = false;
