@@ -163,8 +163,8 @@ export interface FileTransferOptions {
   /**
    * How long incoming data may pause, while the connection is up and everything received is
    * written, before the receiver asks the sender to continue from its last block (a `file-resume`).
-   * After 12 such pauses in a row the transfer fails with `file-stalled`.
-   * Default 5000 ms.
+   * After 12 such pauses in a row the transfer fails with `file-stalled`. A block not written
+   * after 12 × `stallMs` ends its transfer with `file-write-failed`. Default 5000 ms.
    */
   stallMs?: number;
   /**
@@ -340,6 +340,9 @@ interface Incoming {
   sink?: Promise<FileSink>;
   /** The sink, once open (the offer is accepted only then). */
   opened?: FileSink;
+  /** Settles when the transfer ends, so that nothing waits for a write that never finishes. */
+  stopped: Promise<void>;
+  stop: () => void;
   progressAt: number;
   progressBytes: number;
 }
@@ -383,6 +386,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #quietSince = 0;
   /** Frames received and not yet hashed and written. */
   #rxPending = 0;
+  /** The incoming transfer whose block the receive queue is taking now, and since when. */
+  #rxTaking?: { t: Incoming; since: number };
   /** The sender's one frame buffer. */
   #frameBuffer = new Uint8Array(0);
   #outgoing: Outgoing[] = [];
@@ -686,13 +691,19 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   }
 
   #checkStalls(): void {
+    const now = performance.now();
+    // A write that never finishes (a writable that hangs, a worker gone without a word) would hold
+    // every file behind it: after as long as data may pause, its transfer ends and the queue moves on.
+    const taking = this.#rxTaking;
+    if (taking?.t.handle._state === TransferState.Transferring && now - taking.since > MAX_STALLS * this.#stallMs) {
+      this.#fail(taking.t, FileErrorCode.WriteFailed, `a block waited ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s to be written`, true);
+    }
     const waiting = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Transferring && t.next < t.blocks);
-    if (!waiting.length) {
+    if (!waiting.length && !this.#rxTaking) {
       clearInterval(this.#stallTimer);
       this.#stallTimer = undefined;
       return;
     }
-    const now = performance.now();
     // Counted whatever the peer's channel does: if it stays away, the resume this sends makes the
     // sender open a new one.
     const couldFlow = this.#pc.connectionState === 'connected' && this.#rxPending === 0;
@@ -958,6 +969,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (m.size > this.#maxSize) return refuse(FileErrorCode.TooLarge, `${name} is larger than ${this.#maxSize} bytes`);
     if (!isAcceptedType(name, m.mime, this.#accept)) return refuse(FileErrorCode.TypeNotAccepted, `${name}: ${m.mime || 'this type'} is not accepted`);
     const offer = new IncomingOffer(m.id, name, m.name, m.size, m.mime, this);
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
     const t: Incoming = {
       dir: 'receive',
       handle: new FileTransfer<ReceivedFile>(m.id, 'receive', name, m.size, m.mime, () => this.cancel(m.id)),
@@ -972,6 +985,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       pending: 0,
       batch: [],
       batchBytes: 0,
+      stopped,
+      stop,
       next: 0,
       ackedUpTo: 0,
       hashes: new Uint8Array(blocks * 32),
@@ -1035,9 +1050,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#rxPending++;
     t.pending++;
     this.#rx = this.#rx
-      .then(() => this.#takeBlock(t, block))
+      .then(() => {
+        this.#rxTaking = { t, since: performance.now() };
+        return this.#takeBlock(t, block);
+      })
       .catch((error: unknown) => this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true))
       .finally(() => {
+        this.#rxTaking = undefined;
         this.#rxPending--;
         this.#quietSince = performance.now();
       });
@@ -1053,7 +1072,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (t.handle._state !== TransferState.Transferring) return;
     if (block.written) {
       try {
-        await block.written;
+        await Promise.race([block.written, t.stopped]);
       } catch (error) {
         if (error instanceof BlockHashMismatch) return this.#fail(t, FileErrorCode.HashMismatch, `block ${block.index} does not match its SHA-256`, true);
         return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
@@ -1078,8 +1097,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     try {
       // Block by block into the writable's queue (joining them would make one more copy of
       // everything), awaited together.
-      if (t.writer) await Promise.all(batch.map((payload) => t.writer!.write(payload)));
-      else await t.opened!.append(t.next * t.blockSize, batch);
+      const written = t.writer ? Promise.all(batch.map((payload) => t.writer!.write(payload))) : t.opened!.append(t.next * t.blockSize, batch);
+      await Promise.race([written, t.stopped]);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
     }
@@ -1188,6 +1207,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       return;
     }
     t.batch = [];
+    t.stop();
     this.#incoming.delete(t.handle.id);
     this.#incomingByTag.delete(t.tag);
     this.#endedTags.add(t.tag);

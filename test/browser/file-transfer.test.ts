@@ -478,6 +478,32 @@ describe('file transfer: resume', () => {
     expect(got.hash).to.equal(sent.hash);
   });
 
+  it('ends the transfer with file-write-failed on both sides when a write never finishes, and the next file goes through', async function () {
+    this.timeout(60_000);
+    const { a, b } = await pair({}, { stallMs: 100 });
+    // The page's writable takes the first block and never says it is written, as a drive that
+    // went away can leave it.
+    let writes = 0;
+    const hanging = new WritableStream<Uint8Array>({
+      write: () => {
+        writes++;
+        return new Promise<void>(() => {});
+      },
+    });
+    b.on('offer', (offer) => (offer.name === 'stuck.bin' ? offer.accept({ writable: hanging }) : offer.accept()));
+    const handle = a.sendFile(makeFile(4 * MiB, 'stuck.bin', '', 27));
+    const [senderSees, receiverSees] = [next(a, 'error'), next(b, 'error')];
+    expect((await receiverSees).code).to.equal(FileErrorCode.WriteFailed);
+    expect(await codeOf(handle.done)).to.equal(FileErrorCode.WriteFailed);
+    expect((await senderSees).code).to.equal(FileErrorCode.WriteFailed);
+    expect(writes).to.equal(1);
+    expect(b.transfers).to.have.length(0);
+    const after = makeFile(MiB + 11, 'after.bin', '', 28);
+    const [sent, got] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
+    expect(got.hash).to.equal(sent.hash);
+    expect(await fingerprint(got.blob!)).to.equal(await fingerprint(after));
+  });
+
   it('continues on a new pair of connections after the old one failed', async function () {
     this.timeout(120_000);
     const { A, B, a, b } = await pair();
