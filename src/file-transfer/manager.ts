@@ -25,7 +25,7 @@ import {
 } from '../protocol/file-transfer.js';
 import { Emitter } from './emitter.js';
 import { isAcceptedType, sanitizeFileName } from './names.js';
-import { BlockHashMismatch, openSink, type FileSink } from './store.js';
+import { BlockHashMismatch, openSink, sweepGonePages, type FileSink } from './store.js';
 
 /**
  * Flow control as in the WebRTC samples (datatransfer): refill when `bufferedAmount` falls to one
@@ -413,6 +413,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#receiveToDisk = options.receiveToDisk ?? true;
     this.#pc.addEventListener('datachannel', this.#onDataChannel);
     this.#openChannel();
+    // What closed pages of this origin received and left on disk goes when this page's first call
+    // starts, whether or not a file moves in it.
+    void sweepGonePages();
   }
 
   /** The transfers that have not ended, in both directions. */

@@ -9,8 +9,8 @@
  *
  * Files stay while the page that received them is open (the page may save or upload them after the
  * call). Each page keeps its files in its own folder, `video-consult-received/<random>`, whose
- * `alive` file its worker rewrites every minute. A page that starts receiving removes the folders
- * whose `alive` file is missing or older than an hour: those of pages that are gone.
+ * `alive` file its worker rewrites every minute. When its first call starts, a page removes the
+ * folders whose `alive` file is missing or older than an hour: those of pages that are gone.
  *
  * The worker starts from a blob: URL, so the npm build and the single-file build need no extra
  * file. Where it cannot (no worker, no origin-private file system, a Content-Security-Policy
@@ -87,14 +87,6 @@ async function handle(m) {
     };
     await touch();
     setInterval(() => (queue = queue.then(touch).catch(() => {})), ${ALIVE_EVERY_MS});
-    const all = await parent();
-    const names = [];
-    for await (const name of all.keys()) names.push(name);
-    for (const name of names) {
-      if (name === m.page) continue;
-      const seen = await all.getDirectoryHandle(name).then((d) => d.getFileHandle("alive")).then((f) => f.getFile()).then((f) => f.lastModified, () => 0);
-      if (Date.now() - seen > ${GONE_AFTER_MS}) await all.removeEntry(name, { recursive: true }).catch(() => {});
-    }
   } else if (m.op === "open") {
     const file = await (await folder(m.page)).getFileHandle(m.name, { create: true });
     const access = await file.createSyncAccessHandle();
@@ -182,6 +174,9 @@ class DiskStore {
         return undefined;
       }
       const store = new DiskStore(worker);
+      // Its own folder is made after the sweep, which would take it for a gone page's while its
+      // `alive` file is not there yet.
+      await sweepGonePages();
       await store.#call({ op: 'claim' });
       return store;
     } catch {
@@ -241,6 +236,39 @@ class DiskStore {
 const transferables = (views: Uint8Array<ArrayBuffer>[]): ArrayBuffer[] => [...new Set(views.map((v) => v.buffer))];
 
 let disk: Promise<DiskStore | undefined> | undefined;
+let swept: Promise<void> | undefined;
+
+/**
+ * Removes the received files of pages that are gone: the folders whose `alive` file is missing or
+ * older than an hour. Runs once per page, on the page's own thread (it needs no worker, so it runs
+ * where workers are not allowed too); later calls return the same promise.
+ */
+export function sweepGonePages(): Promise<void> {
+  return (swept ??= sweep());
+}
+
+/** The sweep this page started, if it started one. */
+export const gonePagesSwept = (): Promise<void> | undefined => swept;
+
+async function sweep(): Promise<void> {
+  try {
+    if (!navigator.storage?.getDirectory) return;
+    // No folder means nothing to remove; none is made here.
+    const parent = await (await navigator.storage.getDirectory()).getDirectoryHandle(RECEIVED_FOLDER);
+    const names: string[] = [];
+    for await (const name of (parent as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    for (const name of names) {
+      const seen = await parent
+        .getDirectoryHandle(name)
+        .then((folder) => folder.getFileHandle('alive'))
+        .then((alive) => alive.getFile())
+        .then((alive) => alive.lastModified, () => 0);
+      if (Date.now() - seen > GONE_AFTER_MS) await parent.removeEntry(name, { recursive: true }).catch(() => {});
+    }
+  } catch {
+    // No such folder, or this page may not use the origin-private file system.
+  }
+}
 
 /**
  * Where a received file of `size` bytes goes: a file on disk through the page's worker where it

@@ -3,7 +3,7 @@
 // folder being made, and what that removes. Pages of other test files share the origin.
 import { expect, waitUntil } from '@open-wc/testing';
 import { FileErrorCode } from '../../src/file-transfer/index.js';
-import { RECEIVED_FOLDER } from '../../src/file-transfer/store.js';
+import { gonePagesSwept, RECEIVED_FOLDER } from '../../src/file-transfer/store.js';
 import { openPeerPage } from './harness.js';
 import { MiB, makeFile, fingerprint, pair, next, autoAccept } from './file-transfer-support.js';
 
@@ -42,7 +42,7 @@ describe('received files on disk', () => {
   const gone = 'p-gone-00000000';
   const alive = 'p-alive-0000000';
 
-  it('writes a received file to its own folder, and removes what pages that are gone left behind', async () => {
+  it('removes what pages that are gone left behind when the first call starts, and writes a received file to its own folder', async () => {
     await writeFile(gone, 'left-behind', 1000);
     await writeFile(alive, 'still-open', 1000);
     // Another page of this origin that is still open has marked its folder in the last minute.
@@ -51,6 +51,13 @@ describe('received files on disk', () => {
     const earlier = new Set([...(await listReceived()).keys()].filter((path) => !path.includes('/')));
 
     const { a, b } = await pair();
+    const swept = gonePagesSwept();
+    expect(swept, 'a call starting sweeps').to.not.equal(undefined);
+    await swept;
+    const before = await listReceived();
+    expect(before.has(gone), 'a gone page’s folder is removed before any file moves').to.equal(false);
+    expect(before.get(`${alive}/still-open`), 'an open page’s file stays').to.equal(1000);
+
     autoAccept(b);
     const file = makeFile(3 * MiB + 777, 'scan.dcm', 'application/dicom', 5);
     const [received] = await Promise.all([next(b, 'received'), a.sendFile(file).done]);
@@ -58,7 +65,6 @@ describe('received files on disk', () => {
     expect(await fingerprint(received.blob!)).to.equal(await fingerprint(file));
     expect(received.blob!.type).to.equal('application/dicom');
     const list = await listReceived();
-    expect(list.has(gone), 'a gone page’s folder is removed').to.equal(false);
     expect(list.get(`${alive}/still-open`), 'an open page’s file stays').to.equal(1000);
     const ours = filesOf(list, [...earlier]);
     expect(ours.map(([, size]) => size)).to.deep.equal([file.size]);
