@@ -130,6 +130,8 @@ export const DE: Strings = {
     'file-type-not-accepted': { title: 'Diese Dateiart wird nicht angenommen.', remedy: 'Senden Sie ein PDF oder ein Bild.' },
     'file-cancelled-by-peer': { title: 'Die andere Person hat die Datei abgebrochen.', remedy: '' },
     'file-stalled': { title: 'Die Datei kommt nicht mehr an.', remedy: 'Senden Sie sie erneut, wenn die Verbindung besser ist.' },
+    'file-read-failed': { title: 'Die Datei ließ sich auf dem sendenden Gerät nicht lesen.', remedy: 'Wählen Sie die Datei erneut aus und senden Sie sie.' },
+    'file-write-failed': { title: 'Die Datei ließ sich auf dem empfangenden Gerät nicht speichern.', remedy: 'Schaffen Sie dort Platz und senden Sie sie erneut.' },
     'file-failed': { title: 'Die Datei ist nicht unversehrt angekommen.', remedy: 'Senden Sie sie erneut.' },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',

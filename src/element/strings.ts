@@ -195,6 +195,8 @@ const en: Strings = {
     'file-type-not-accepted': { title: 'This kind of file is not accepted.', remedy: 'Send a PDF or a picture.' },
     'file-cancelled-by-peer': { title: 'The other person cancelled the file.', remedy: '' },
     'file-stalled': { title: 'The file stopped arriving.', remedy: 'Send it again when the connection is better.' },
+    'file-read-failed': { title: 'The file could not be read on the sending device.', remedy: 'Choose the file again and send it.' },
+    'file-write-failed': { title: 'The file could not be saved on the receiving device.', remedy: 'Free some space there, then send it again.' },
     'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',

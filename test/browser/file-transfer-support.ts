@@ -30,6 +30,33 @@ const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(
  * SHA-256 of each 4 MiB slice, joined with the size: an independent fingerprint (another slicing
  * than the protocol's blocks), so equal fingerprints mean equal bytes.
  */
+/**
+ * `file`, made so that reading it fails from byte `readable` on, as it does when the file changes
+ * or goes away on disk under the sender: the stream of any part of it errors with NotReadableError
+ * there, and so does `arrayBuffer()` of a part that reaches it.
+ */
+export function unreadableFrom<F extends Blob>(file: F, readable: number): F {
+  const unreadable = () => new DOMException('The file could not be read.', 'NotReadableError');
+  const slice = Blob.prototype.slice;
+  file.slice = (start = 0, end = file.size) => {
+    const part = slice.call(file, start, end);
+    part.stream = () => {
+      const before = slice.call(file, start, Math.max(start, Math.min(end, readable))).stream().getReader();
+      return new ReadableStream({
+        type: 'bytes',
+        async pull(controller) {
+          const { value, done } = await before.read();
+          if (done) controller.error(unreadable());
+          else controller.enqueue(value);
+        },
+      });
+    };
+    part.arrayBuffer = () => (end <= readable ? Blob.prototype.arrayBuffer.call(part) : Promise.reject(unreadable()));
+    return part;
+  };
+  return file;
+}
+
 export async function fingerprint(blob: Blob): Promise<string> {
   const out: string[] = [String(blob.size)];
   for (let start = 0; start < blob.size; start += 4 * MiB) {

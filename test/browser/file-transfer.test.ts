@@ -5,7 +5,7 @@ import { FileErrorCode, isAcceptedType, sanitizeFileName } from '../../src/file-
 import { encodeBlockFrame, fileHash, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { openPeerPage } from './harness.js';
 
-import { MiB, makeFile, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept, type Side } from './file-transfer-support.js';
+import { MiB, makeFile, unreadableFrom, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept, type Side } from './file-transfer-support.js';
 
 /** `p`, or a failure that says where things stood (from `explain`) if it takes longer than `ms`. */
 async function withinOrExplain<T>(p: Promise<T>, ms: number, explain: () => unknown): Promise<T> {
@@ -184,27 +184,8 @@ describe('file transfer: decline, cancel and limits', () => {
   it('ends the transfer with file-read-failed on both sides when the file cannot be read any more, and the next file goes through', async () => {
     const { a, b } = await pair();
     autoAccept(b);
-    // Reads fail from 3 MiB on, as they do when the file changes or goes away on disk under the
-    // sender: the stream of any part of it errors with NotReadableError there.
-    const file = makeFile(16 * MiB, 'vanishing.bin');
     const readable = 3 * MiB;
-    const unreadable = () => new DOMException('The file could not be read.', 'NotReadableError');
-    file.slice = (start = 0, end = file.size) => {
-      const part = File.prototype.slice.call(file, start, end);
-      part.stream = () => {
-        const before = File.prototype.slice.call(file, start, Math.max(start, Math.min(end, readable))).stream().getReader();
-        return new ReadableStream({
-          type: 'bytes',
-          async pull(controller) {
-            const { value, done } = await before.read();
-            if (done) controller.error(unreadable());
-            else controller.enqueue(value);
-          },
-        });
-      };
-      part.arrayBuffer = () => (end <= readable ? File.prototype.arrayBuffer.call(part) : Promise.reject(unreadable()));
-      return part;
-    };
+    const file = unreadableFrom(makeFile(16 * MiB, 'vanishing.bin'), readable);
     const handle = a.sendFile(file);
     const [senderSees, receiverSees] = [next(a, 'error'), next(b, 'error')];
     expect(await codeOf(handle.done)).to.equal(FileErrorCode.ReadFailed);

@@ -4,6 +4,7 @@ import type { VideoConsult } from '../../src/element/video-consult.js';
 import { signalingLogs, startSignaling, stopSignaling } from './harness.js';
 import { useConsults } from './consults.js';
 import { createConsult, eventually, randomFile, sha256, uniqueRoom } from './helpers.js';
+import { unreadableFrom } from './file-transfer-support.js';
 
 const consults = useConsults();
 const { elements } = consults;
@@ -58,6 +59,25 @@ describe('files in the element', () => {
     );
     await doctor.updateComplete;
     expect(doctor.shadowRoot!.querySelector('[part~="files"] li')).to.equal(null);
+  });
+
+  it('a file the sending device cannot read any more ends on both sides, with that reason in its row', async () => {
+    const { doctor, patient } = await startCall();
+    doctor.addEventListener('vc-file-offer', (e) => {
+      e.preventDefault();
+      doctor.acceptFile(e.detail.id);
+    });
+    const senderError = oneEvent(patient, 'vc-file-error');
+    const receiverError = oneEvent(doctor, 'vc-file-error');
+    const transfer = patient.sendFile(unreadableFrom(randomFile(3_000_000, 'referral.pdf'), 1_000_000));
+    expect((await senderError).detail).to.include({ id: transfer.id, code: 'file-read-failed', direction: 'send' });
+    expect((await receiverError).detail).to.include({ id: transfer.id, code: 'file-read-failed', direction: 'receive' });
+    for (const element of [patient, doctor]) {
+      await element.updateComplete;
+      const row = element.shadowRoot!.querySelector(`[part~="files"] li[data-id="${transfer.id}"]`)!;
+      expect(row.getAttribute('data-status')).to.equal('failed');
+      expect(row.querySelector('.file-status')!.textContent!.trim()).to.equal('The file could not be read on the sending device.');
+    }
   });
 
   it('max-file-size and accept-files on the receiver refuse an offer, with a coded reason on both sides', async () => {
