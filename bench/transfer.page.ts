@@ -3,8 +3,8 @@
 // data channel tuned like the WebRTC samples (the ceiling), and PeerJS with binary serialization.
 import { Peer, type DataConnection } from 'peerjs';
 import { FileTransferManager } from '../src/file-transfer/index.js';
+import { diskFile, gathered, MiB, opened, rawListen, rawSend } from './transfer-page-support.js';
 
-const MiB = 1024 * 1024;
 let pc: RTCPeerConnection | undefined;
 let control: RTCDataChannel | undefined;
 let manager: FileTransferManager | undefined;
@@ -14,28 +14,6 @@ let lastReceived: Promise<{ hash: string; size: number }> | undefined;
  * file in the origin-private file system, written by a worker), or a writable the page gives.
  */
 let receiveInto: 'default' | 'writable' = 'default';
-
-const gathered = (p: RTCPeerConnection) =>
-  new Promise<void>((resolve) => {
-    if (p.iceGatheringState === 'complete') return resolve();
-    p.addEventListener('icegatheringstatechange', () => p.iceGatheringState === 'complete' && resolve());
-  });
-const opened = (dc: RTCDataChannel) =>
-  dc.readyState === 'open' ? Promise.resolve() : new Promise<void>((r) => dc.addEventListener('open', () => r(), { once: true }));
-
-/** A file in this context's origin-private file system, written in 8 MiB pieces of varying bytes. */
-async function diskFile(name: string, size: number): Promise<File> {
-  const dir = await navigator.storage.getDirectory();
-  const handle = await dir.getFileHandle(name, { create: true });
-  const writable = await handle.createWritable();
-  const piece = new Uint8Array(8 * MiB);
-  for (let start = 0, n = 0; start < size; start += piece.length, n++) {
-    piece.fill(n & 255, 0, 64);
-    await writable.write(piece.subarray(0, Math.min(piece.length, size - start)));
-  }
-  await writable.close();
-  return handle.getFile();
-}
 
 const bench = {
   /** Starts a connection with the control channel (id 0) and a transfer manager on it. */
@@ -99,47 +77,12 @@ const bench = {
     return lastReceived;
   },
 
-  /** Raw receiver on its own negotiated channel: counts bytes, answers "done" at `size`. */
+  /** Raw receiver and sender on their own negotiated channel (see transfer-page-support.ts). Send returns ms. */
   rawListen(size: number): void {
-    const dc = pc!.createDataChannel('raw', { negotiated: true, id: 7 });
-    dc.binaryType = 'arraybuffer';
-    let got = 0;
-    dc.onmessage = ({ data }) => {
-      got += (data as ArrayBuffer).byteLength;
-      if (got >= size) dc.send('done');
-    };
+    rawListen(pc!, size);
   },
-  /**
-   * Raw sender as in webrtc/samples datatransfer: chunk min(maxMessageSize, 256 KiB), threshold
-   * one chunk, high water max(8 chunks, 1 MiB), one preallocated buffer. Returns ms.
-   */
-  async rawSend(size: number): Promise<number> {
-    const dc = pc!.createDataChannel('raw', { negotiated: true, id: 7 });
-    dc.binaryType = 'arraybuffer';
-    await opened(dc);
-    const chunk = Math.min(pc!.sctp?.maxMessageSize ?? 65536, 262144);
-    const high = Math.max(8 * chunk, MiB);
-    dc.bufferedAmountLowThreshold = chunk;
-    const buffer = new Uint8Array(chunk);
-    const done = new Promise<void>((r) => (dc.onmessage = () => r()));
-    const t0 = performance.now();
-    let sent = 0;
-    await new Promise<void>((resolve) => {
-      const pump = () => {
-        while (sent < size && dc.bufferedAmount <= high) {
-          const n = Math.min(chunk, size - sent);
-          dc.send(n === chunk ? buffer : buffer.subarray(0, n));
-          sent += n;
-        }
-        if (sent >= size) resolve();
-      };
-      dc.onbufferedamountlow = pump;
-      pump();
-    });
-    await done;
-    const ms = performance.now() - t0;
-    dc.close();
-    return ms;
+  rawSend(size: number): Promise<number> {
+    return rawSend(pc!, size);
   },
 
   /** PeerJS: a Peer registered at the local `peer` server; no ICE servers (no public STUN). */

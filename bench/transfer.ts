@@ -4,46 +4,14 @@
 // Prints figures, never pass/fail; the last line is the JSON of issue 5.
 //
 //   node --import tsx bench/transfer.ts            (BENCH_MIB=256 BENCH_HEAP_MIB=1024 by default)
-import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PeerServer } from 'peer';
-import puppeteer, { type Page } from 'puppeteer-core';
+import { call, listen, mbps, MiB, startHarness } from './transfer-harness.js';
 
-// The browser flags the test runner uses (headless, no sandbox, no background networking).
-const { chromiumArgs } = (await import('../test/web-test-runner.config.mjs' as string)) as { chromiumArgs: string[] };
-
-const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 256) * MiB;
 const HEAP_SIZE = Number(process.env.BENCH_HEAP_MIB ?? 1024) * MiB;
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Every run is bounded: a stalled transfer ends the benchmark instead of hanging it. */
-const RUN_TIMEOUT_MS = 20 * 60_000;
 
-type Bench = Record<string, (...args: never[]) => unknown>;
-
-const bundle = await build({
-  entryPoints: [new URL('./transfer.page.ts', import.meta.url).pathname],
-  bundle: true,
-  write: false,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  logLevel: 'error',
-});
-const script = bundle.outputFiles[0]!.text;
-const html = '<!doctype html><meta charset="utf-8"><title>transfer bench</title><script type="module" src="/bench.js"></script>';
-
-const listen = (server: Server) =>
-  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-
-const http = createServer((req, res) => {
-  const js = req.url === '/bench.js';
-  res.writeHead(js || req.url === '/' ? 200 : 404, { 'content-type': js ? 'text/javascript' : 'text/html' });
-  res.end(js ? script : req.url === '/' ? html : '');
-});
-const port = await listen(http);
-const origin = `http://127.0.0.1:${port}`;
+const harness = await startHarness([new URL('./transfer.page.ts', import.meta.url).pathname]);
 
 // The PeerJS broker, on loopback, on a port the OS picked for us a moment ago.
 const probe = createServer();
@@ -53,30 +21,8 @@ const peerServer = await new Promise<Server>((resolve) => {
   PeerServer({ host: '127.0.0.1', port: peerPort, path: '/' }, (server) => resolve(server as Server));
 });
 
-const browser = await puppeteer.launch({ executablePath, headless: true, args: chromiumArgs, protocolTimeout: RUN_TIMEOUT_MS, dumpio: Boolean(process.env.BENCH_DEBUG) });
-
-/**
- * The receiver's page is in the browser's default context, which keeps its data on disk as a
- * patient's or doctor's browser does; the sender's is in a context of its own, which is off the
- * record (its origin-private file system lives in memory, behind the browser process).
- */
-async function openPage(context: 'default' | 'own'): Promise<Page> {
-  const page = context === 'default' ? await browser.newPage() : await (await browser.createBrowserContext()).newPage();
-  page.on('pageerror', (e) => console.error(`[page] ${String(e)}`));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => 'bench' in window);
-  return page;
-}
-
-/** Calls `bench[name](...args)` in the page. */
-const call = <R>(page: Page, name: string, ...args: unknown[]) =>
-  (process.env.BENCH_DEBUG && console.error(`-> ${name}`),
-  page.evaluate((n: string, a: unknown[]) => (window as unknown as { bench: Bench }).bench[n]!(...(a as never[])), name, args) as Promise<R>);
-
-const mbps = (bytes: number, ms: number) => Math.round((bytes / 1e6 / (ms / 1000)) * 100) / 100;
-
 try {
-  const [a, b] = [await openPage('own'), await openPage('default')];
+  const [a, b] = [await harness.openPage('own'), await harness.openPage('default')];
   await Promise.all([call(a, 'setup'), call(b, 'setup')]);
   const answer = await call<string>(b, 'answer', await call<string>(a, 'offer'));
   const maxMessageSize = await call<number>(a, 'finish', answer);
@@ -203,7 +149,6 @@ try {
     }),
   );
 } finally {
-  await browser.close();
-  http.close();
+  await harness.close();
   peerServer.close();
 }
