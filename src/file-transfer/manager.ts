@@ -413,8 +413,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#receiveToDisk = options.receiveToDisk ?? true;
     this.#pc.addEventListener('datachannel', this.#onDataChannel);
     this.#openChannel();
-    // What closed pages of this origin received and left on disk goes when this page's first call
-    // starts, whether or not a file moves in it.
+    // What closed pages of this origin received and left on disk goes when a call starts, whether
+    // or not a file moves in it.
     void sweepGonePages();
   }
 

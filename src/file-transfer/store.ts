@@ -9,8 +9,8 @@
  *
  * Files stay while the page that received them is open (the page may save or upload them after the
  * call). Each page keeps its files in its own folder, `video-consult-received/<random>`, whose
- * `alive` file its worker rewrites every minute. When its first call starts, a page removes the
- * folders whose `alive` file is missing or older than an hour: those of pages that are gone.
+ * `alive` file its worker rewrites every minute. Whenever a call starts, a page removes the folders
+ * whose `alive` file is missing or older than an hour: those of pages that are gone.
  *
  * The worker starts from a blob: URL, so the npm build and the single-file build need no extra
  * file. Where it cannot (no worker, no origin-private file system, a Content-Security-Policy
@@ -236,19 +236,20 @@ class DiskStore {
 const transferables = (views: Uint8Array<ArrayBuffer>[]): ArrayBuffer[] => [...new Set(views.map((v) => v.buffer))];
 
 let disk: Promise<DiskStore | undefined> | undefined;
-let swept: Promise<void> | undefined;
+let sweeping: Promise<void> | undefined;
+let latest: Promise<void> | undefined;
 
 /**
  * Removes the received files of pages that are gone: the folders whose `alive` file is missing or
- * older than an hour. Runs once per page, on the page's own thread (it needs no worker, so it runs
- * where workers are not allowed too); later calls return the same promise.
+ * older than an hour. On the page's own thread (it needs no worker, so it runs where workers are
+ * not allowed too); a call while a sweep runs gets that sweep.
  */
 export function sweepGonePages(): Promise<void> {
-  return (swept ??= sweep());
+  return (sweeping ??= latest = sweep().finally(() => (sweeping = undefined)));
 }
 
-/** The sweep this page started, if it started one. */
-export const gonePagesSwept = (): Promise<void> | undefined => swept;
+/** This page's latest sweep, running or done. */
+export const latestSweep = (): Promise<void> | undefined => latest;
 
 async function sweep(): Promise<void> {
   try {

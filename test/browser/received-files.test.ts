@@ -3,7 +3,7 @@
 // folder being made, and what that removes. Pages of other test files share the origin.
 import { expect, waitUntil } from '@open-wc/testing';
 import { FileErrorCode } from '../../src/file-transfer/index.js';
-import { gonePagesSwept, RECEIVED_FOLDER } from '../../src/file-transfer/store.js';
+import { latestSweep, RECEIVED_FOLDER } from '../../src/file-transfer/store.js';
 import { openPeerPage } from './harness.js';
 import { MiB, makeFile, fingerprint, pair, next, autoAccept } from './file-transfer-support.js';
 
@@ -42,7 +42,7 @@ describe('received files on disk', () => {
   const gone = 'p-gone-00000000';
   const alive = 'p-alive-0000000';
 
-  it('removes what pages that are gone left behind when the first call starts, and writes a received file to its own folder', async () => {
+  it('removes what pages that are gone left behind when a call starts, and writes a received file to its own folder', async () => {
     await writeFile(gone, 'left-behind', 1000);
     await writeFile(alive, 'still-open', 1000);
     // Another page of this origin that is still open has marked its folder in the last minute.
@@ -50,9 +50,10 @@ describe('received files on disk', () => {
     // Other test files' pages of this origin may have left folders too.
     const earlier = new Set([...(await listReceived()).keys()].filter((path) => !path.includes('/')));
 
+    const earlierSweep = latestSweep();
     const { a, b } = await pair();
-    const swept = gonePagesSwept();
-    expect(swept, 'a call starting sweeps').to.not.equal(undefined);
+    const swept = latestSweep();
+    expect(swept, 'a call starting sweeps').to.not.equal(earlierSweep);
     await swept;
     const before = await listReceived();
     expect(before.has(gone), 'a gone page’s folder is removed before any file moves').to.equal(false);
