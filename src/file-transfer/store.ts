@@ -174,9 +174,9 @@ class DiskStore {
         return undefined;
       }
       const store = new DiskStore(worker);
-      // Its own folder is made after the sweep, which would take it for a gone page's while its
-      // `alive` file is not there yet.
-      await sweepGonePages();
+      // A sweep still running (the call's start began one) would take this page's folder for a
+      // gone page's while its `alive` file is not there yet: the folder is made after it.
+      await sweeping;
       await store.#call({ op: 'claim' });
       return store;
     } catch {
