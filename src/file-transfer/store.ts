@@ -74,8 +74,18 @@ const opened = (name) => {
   if (!f) throw new Error("not open");
   return f;
 };
-const write = (f, data, at) => {
-  if (f.access.write(data, { at }) !== data.byteLength) throw new Error("short write");
+// Bytes reach the file through one reused buffer: the kernel took about three times as long to
+// write a buffer just moved here from the page as to copy it into this one and write that.
+let staging = new Uint8Array(0);
+const write = (f, parts, at) => {
+  const length = parts.reduce((n, part) => n + part.byteLength, 0);
+  if (staging.byteLength < length) staging = new Uint8Array(length);
+  let filled = 0;
+  for (const part of parts) {
+    staging.set(part, filled);
+    filled += part.byteLength;
+  }
+  if (f.access.write(staging.subarray(0, length), { at }) !== length) throw new Error("short write");
 };
 async function handle(m) {
   if (m.op === "claim") {
@@ -93,12 +103,7 @@ async function handle(m) {
     access.truncate(0);
     files.set(m.name, { access });
   } else if (m.op === "append") {
-    const f = opened(m.name);
-    let at = m.at;
-    for (const part of m.parts) {
-      write(f, part, at);
-      at += part.byteLength;
-    }
+    write(opened(m.name), m.parts, m.at);
   } else if (m.op === "check") {
     const f = opened(m.name);
     // Hashed together, checked and written in order: no byte that fails its check is written.
@@ -106,12 +111,14 @@ async function handle(m) {
     for (const [i, b] of m.blocks.entries()) {
       const hash = new Uint8Array(await digests[i]);
       if (hash.some((x, k) => x !== b.hash[k])) throw Object.assign(new Error("mismatch"), { mismatch: true });
-      write(f, b.data, b.at);
+      write(f, [b.data], b.at);
     }
   } else if (m.op === "finish" || m.op === "discard") {
     const f = files.get(m.name);
     files.delete(m.name);
-    if (f && m.op === "finish") f.access.flush();
+    // No flush(): readers see what was written at once. Forcing it onto the drive would only hold
+    // back the confirmation to the sender (about 90 ms per 128 MiB here, far longer on a slow
+    // drive), for a copy that lives no longer than its page.
     f?.access.close();
     if (m.op === "discard") await (await folder(m.page)).removeEntry(m.name).catch(() => {});
   }
