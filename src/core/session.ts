@@ -264,7 +264,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
 
   /**
    * A snapshot for support: state, quality figures, security facts, ICE servers (without
-   * credentials) and the path in use. It holds no names, messages or addresses.
+   * credentials), the path in use, and the connection's and negotiation's states. It holds no
+   * names, messages or addresses.
    */
   async getDiagnostics(): Promise<Record<string, unknown>> {
     const pc = this.#pc;
@@ -288,6 +289,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
       signaling: { connected: !!this.#transport && !this.#signalTimer, reconnectAttempts: this.#signalAttempts },
       connectionState: pc?.connectionState,
       iceConnectionState: pc?.iceConnectionState,
+      signalingState: pc?.signalingState,
       iceServers: this.#iceServers.map((server) => server.urls),
       iceTransportPolicy: this.#options.iceTransportPolicy ?? 'all',
       candidates,
@@ -623,9 +625,13 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#startCall(rejoined ? 'offer' : 'auto');
       return;
     }
-    if (pc.connectionState === 'connected') return;
+    // A connection that came back by itself may still hold an offer of this side that went out
+    // while the other side was away and will never be answered: both sides then wait for each
+    // other, and video stays away (seen after a 16 s outage that made the server drop the patient).
+    if (pc.connectionState === 'connected' && pc.signalingState !== 'have-local-offer') return;
     // Offers and candidates may have been lost while signaling was away: the impolite side
-    // starts a new ICE generation, which carries everything again.
+    // starts a new ICE generation (rolling back an unanswered offer first), which carries
+    // everything again.
     if (!this.#polite) this.#restartIce();
   }
 

@@ -341,8 +341,9 @@ export class VideoConsult extends LitElement {
   }
 
   /**
-   * A snapshot for support staff: state, quality figures, security facts, ICE configuration and
-   * the path in use. It holds no names, messages or addresses; `JSON.stringify` it to copy.
+   * A snapshot for support staff: state, quality figures, security facts, ICE configuration, the
+   * path in use, and the connection's and negotiation's states. It holds no names, messages or
+   * addresses; `JSON.stringify` it to copy.
    */
   async getDiagnostics(): Promise<Record<string, unknown>> {
     return this.#controller.session.getDiagnostics();

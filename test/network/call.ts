@@ -37,11 +37,11 @@ export class Call {
     readonly doctor: Party,
   ) {}
 
-  /** Builds the network, starts the server and both browsers, and connects the call. */
-  static async start(): Promise<Call> {
+  /** Builds the network, starts the server (with `serverArgs`) and both browsers, and connects the call. */
+  static async start(serverArgs: string[] = []): Promise<Call> {
     const net = TestNetwork.create();
     const parties: Party[] = [];
-    const server = new ServerProcess(net);
+    const server = new ServerProcess(net, undefined, serverArgs);
     try {
       await server.start();
       const room = `net-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
