@@ -628,11 +628,13 @@ export class ConsultSession extends Emitter<SessionEvents> {
     // A connection that came back by itself may still hold an offer of this side that went out
     // while the other side was away and will never be answered: both sides then wait for each
     // other, and video stays away (seen after a 16 s outage that made the server drop the patient).
-    if (pc.connectionState === 'connected' && pc.signalingState !== 'have-local-offer') return;
+    const unanswered = pc.signalingState === 'have-local-offer';
+    if (pc.connectionState === 'connected' && !unanswered) return;
     // Offers and candidates may have been lost while signaling was away: the impolite side
-    // starts a new ICE generation (rolling back an unanswered offer first), which carries
-    // everything again.
-    if (!this.#polite) this.#restartIce();
+    // starts a new ICE generation, which carries everything again. A side whose own offer went
+    // unanswered rolls it back and offers again whatever its politeness; if both do, perfect
+    // negotiation settles the collision.
+    if (!this.#polite || unanswered) this.#restartIce();
   }
 
   #onSignal(message: ServerMessage): void {
