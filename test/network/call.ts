@@ -23,6 +23,12 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
 /** Payload bitrate of the sent video between two samples, in kbit/s. */
 export const sentVideoKbps = (from: Sample, to: Sample) => ((to.videoBytesSent - from.videoBytesSent) * 8) / (to.at - from.at);
 
+/** Joins the running server process has accepted, all roles, from its /metrics. */
+export async function joins(party: Party): Promise<number> {
+  const text = await party.fetchText('/metrics').catch(() => '');
+  return [...text.matchAll(/^vc_joins_total\{[^}]*\}\s+(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 export const median = (values: number[]) => {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
@@ -89,6 +95,22 @@ export class Call {
       throw err;
     });
     return performance.now() - started;
+  }
+
+  /**
+   * The patient sends the doctor (who accepts it) a file of `bytes` pseudo-random bytes; once 4 MiB
+   * have arrived, the patient's link goes down. Returns the file's SHA-256, what the doctor had
+   * when the link went (nothing whole yet), and when that was.
+   */
+  async dropLinkDuringFile(bytes: number, seed: number): Promise<{ hash: string; atDrop: Awaited<ReturnType<Party['files']>>; downAt: number }> {
+    await this.doctor.acceptFiles();
+    const hash = await this.patient.sendFile(bytes, seed);
+    await eventually(async () => (await this.doctor.files()).bytes >= 4 * 1024 * 1024, 'the file is under way', 30_000, 50);
+    this.net.setLink('a', false);
+    const downAt = performance.now();
+    const atDrop = await this.doctor.files();
+    if (atDrop.received.length) throw new Error('the file had arrived before the link went');
+    return { hash, atDrop, downAt };
   }
 
   /** Everything each page logged as an error or warning, for a failure message. */

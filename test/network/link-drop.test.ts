@@ -24,13 +24,7 @@ describe('the link down for 10 s', { skip }, () => {
   it('shows reconnecting, returns to the call without a click, and a file in transit arrives whole', async () => {
     const { patient, doctor, net } = call;
     const statesBefore = [patient.states.length, doctor.states.length];
-    await doctor.acceptFiles();
-    const hash = await patient.sendFile(FILE_BYTES, 7);
-    await eventually(async () => (await doctor.files()).bytes >= 4 * MiB, 'the file is under way', 30_000, 50);
-    net.setLink('a', false);
-    const atDrop = await doctor.files();
-    assert.equal(atDrop.received.length, 0, 'the file was still moving when the link went');
-    const downAt = performance.now();
+    const { hash, atDrop, downAt } = await call.dropLinkDuringFile(FILE_BYTES, 7);
     try {
       // Both sides stop hearing each other: each must say so while the link is down.
       await Promise.all([patient.untilState('reconnecting', DOWN_MS), doctor.untilState('reconnecting', DOWN_MS)]);

@@ -5,9 +5,8 @@
 // see docs/testing-networks.md.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Call, delay, eventually } from './call.js';
+import { Call, delay, eventually, joins } from './call.js';
 import { skipUnlessReady } from './netns.js';
-import type { Party } from './party.js';
 
 const skip = skipUnlessReady();
 /** The server drops a socket that misses one pong: within 5 to 10 s of the link going. */
@@ -15,12 +14,6 @@ const HEARTBEAT_MS = 5_000;
 const DOWN_MS = 16_000;
 const MiB = 1024 * 1024;
 const FILE_BYTES = 64 * MiB;
-
-/** Joins the server has accepted, per role, from its /metrics. */
-async function joins(party: Party): Promise<number> {
-  const text = await party.fetchText('/metrics').catch(() => '');
-  return [...text.matchAll(/^vc_joins_total\{[^}]*\}\s+(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
 
 describe('the link down until the server drops the patient', { skip }, () => {
   let call: Call;
@@ -35,13 +28,7 @@ describe('the link down until the server drops the patient', { skip }, () => {
     const { patient, doctor, net, server } = call;
     const joinsBefore = await joins(doctor);
     const statesBefore = [patient.states.length, doctor.states.length];
-    await doctor.acceptFiles();
-    const hash = await patient.sendFile(FILE_BYTES, 9);
-    await eventually(async () => (await doctor.files()).bytes >= 4 * MiB, 'the file is under way', 30_000, 50);
-    net.setLink('a', false);
-    const atDrop = await doctor.files();
-    assert.equal(atDrop.received.length, 0, 'the file was still moving when the link went');
-    const downAt = performance.now();
+    const { hash, atDrop, downAt } = await call.dropLinkDuringFile(FILE_BYTES, 9);
     try {
       // The server gives up on the patient's socket (it says so in its log).
       await eventually(() => server.output.includes('heartbeat timeout'), 'the server dropped the patient', DOWN_MS, 250);

@@ -3,18 +3,11 @@
 // (which needs signaling) must still work afterwards. Needs root; see docs/testing-networks.md.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Call, delay, eventually } from './call.js';
+import { Call, delay, eventually, joins } from './call.js';
 import { skipUnlessReady } from './netns.js';
-import type { Party } from './party.js';
 
 const skip = skipUnlessReady();
 const SERVER_DOWN_MS = 8_000;
-
-/** Joins the running server process has accepted, per role, from its /metrics. */
-async function joins(party: Party): Promise<number> {
-  const text = await party.fetchText('/metrics').catch(() => '');
-  return [...text.matchAll(/^vc_joins_total\{[^}]*\}\s+(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
 
 describe('the signaling server killed and restarted mid-call', { skip }, () => {
   let call: Call;
