@@ -152,3 +152,5 @@ try {
   await harness.close();
   peerServer.close();
 }
+// The PeerJS server keeps two intervals running after close(), which would keep this process alive.
+process.exit(0);
