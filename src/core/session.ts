@@ -372,7 +372,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     return this.#files.sendFile(file, options);
   }
 
-  /** Accepts a file the other side offered (see `file-offer`). */
+  /** Accepts a file the other side offered (see `file-offer`); undefined when that offer is gone (cancelled, declined, or the call ended). */
   acceptFile(id: string, options: AcceptOptions = {}): FileTransfer<ReceivedFile> | undefined {
     return this.#files?.accept(id, options);
   }

@@ -306,12 +306,16 @@ export class VideoConsult extends LitElement {
     return transfer;
   }
 
-  /** Accepts a file the other person offered (after a prevented `vc-file-offer`, or instead of the button). */
+  /**
+   * Accepts a file the other person offered (after a prevented `vc-file-offer`, or instead of the
+   * button). Undefined when the offer is gone: the other person cancelled it, it was declined, or
+   * the call ended.
+   */
   acceptFile(id: string, options: { writable?: WritableStream<Uint8Array> } = {}): FileTransfer<ReceivedFile> | undefined {
     const transfer = this.#controller.session.acceptFile(id, options);
     transfer?.done.catch(() => {});
     const row = this.#fileRows.get(id);
-    if (row) row.status = 'moving';
+    if (row && transfer && transfer.state !== 'failed' && row.status !== 'failed') row.status = 'moving';
     this.requestUpdate();
     return transfer;
   }

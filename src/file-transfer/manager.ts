@@ -250,14 +250,20 @@ export class IncomingOffer {
     /** The MIME type the peer claims; may be empty. */
     readonly type: string,
     private readonly manager: FileTransferManager,
+    private readonly transfer: FileTransfer<ReceivedFile>,
   ) {}
 
-  /** Accepts the file; the returned transfer's `done` resolves with the {@link ReceivedFile}. */
+  /**
+   * Accepts the file; the returned transfer's `done` resolves with the {@link ReceivedFile}.
+   * An offer that has ended meanwhile (the sender cancelled it, the call ended, or it was declined)
+   * starts nothing: its ended transfer is returned, whose `done` rejects with the reason, and a
+   * `writable` given here is left as it is.
+   */
   accept(options: AcceptOptions = {}): FileTransfer<ReceivedFile> {
-    return this.manager.accept(this.id, options);
+    return (this.transfer.state === TransferState.Offered && this.manager.accept(this.id, options)) || this.transfer;
   }
 
-  /** Declines the file; the sender's transfer fails with `file-declined`. */
+  /** Declines the file; the sender's transfer fails with `file-declined`. Does nothing once the offer has ended. */
   decline(): void {
     this.manager.decline(this.id);
   }
@@ -466,10 +472,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     return t.handle;
   }
 
-  /** Accepts an offer by id (what {@link IncomingOffer.accept} calls). */
-  accept(id: string, options: AcceptOptions = {}): FileTransfer<ReceivedFile> {
+  /**
+   * Accepts an offer by id (what {@link IncomingOffer.accept} calls). Undefined if there is no
+   * such offer any more: it ended before (the sender cancelled it, or it was declined).
+   */
+  accept(id: string, options: AcceptOptions = {}): FileTransfer<ReceivedFile> | undefined {
     const t = this.#incoming.get(id);
-    if (!t) throw new Error(`no offer ${id}`);
+    if (!t) return undefined;
     if (t.handle._state !== TransferState.Offered) return t.handle;
     t.handle._state = TransferState.Transferring;
     if (options.writable) {
@@ -971,12 +980,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (pending >= this.#maxPending) return refuse(FileErrorCode.TooMany, 'too many offers at once');
     if (m.size > this.#maxSize) return refuse(FileErrorCode.TooLarge, `${name} is larger than ${this.#maxSize} bytes`);
     if (!isAcceptedType(name, m.mime, this.#accept)) return refuse(FileErrorCode.TypeNotAccepted, `${name}: ${m.mime || 'this type'} is not accepted`);
-    const offer = new IncomingOffer(m.id, name, m.name, m.size, m.mime, this);
+    const handle = new FileTransfer<ReceivedFile>(m.id, 'receive', name, m.size, m.mime, () => this.cancel(m.id));
+    const offer = new IncomingOffer(m.id, name, m.name, m.size, m.mime, this, handle);
     let stop = () => {};
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     const t: Incoming = {
       dir: 'receive',
-      handle: new FileTransfer<ReceivedFile>(m.id, 'receive', name, m.size, m.mime, () => this.cancel(m.id)),
+      handle,
       offer,
       tag: m.tag,
       blockSize: m.blockSize,

@@ -243,7 +243,8 @@ async function hostilePair(options: Parameters<typeof makeSide>[0] = {}) {
   });
   await connect(A, B);
   await opened(raw);
-  autoAccept(B.manager!);
+  /** Stops B accepting offers by itself. */
+  const stopAccepting = autoAccept(B.manager!);
   /** Resolves with B's next control message of `type` for transfer `id`. */
   const answer = async (type: string, id: string) => {
     for (;;) {
@@ -285,7 +286,7 @@ async function hostilePair(options: Parameters<typeof makeSide>[0] = {}) {
     }
     return id;
   }
-  return { A, B, b: B.manager!, raw, send, control, answer };
+  return { A, B, b: B.manager!, raw, send, control, answer, stopAccepting };
 }
 
 describe('file transfer: hostile input ends that transfer and the call goes on', () => {
@@ -333,6 +334,29 @@ describe('file transfer: hostile input ends that transfer and the call goes on',
     h.control({ type: 'file-offer', id: 'bad-1', tag: 5, name: 'x', size: -1, mime: '', blockSize: 4096 });
     expect((await h.answer('file-decline', 'bad-1')).code).to.equal('file-invalid-offer');
     expect((await error).code).to.equal('file-invalid-offer');
+  });
+
+  it('a block before the offer was accepted → file-bad-frame, and the offer is gone', async () => {
+    const h = await hostilePair();
+    h.stopAccepting();
+    const offered = next(h.b, 'offer');
+    const error = next(h.b, 'error');
+    h.control({ type: 'file-offer', id: 'early', tag: 77, name: 'x.bin', size: 4096, mime: '', blockSize: 4096 });
+    const offer = await offered;
+    const payload = crypto.getRandomValues(new Uint8Array(4096)).buffer;
+    h.raw.send(encodeBlockFrame(77, 0, 0, await crypto.subtle.digest('SHA-256', payload), payload));
+    expect([(await error).id, (await error).code]).to.deep.equal(['early', FileErrorCode.BadFrame]);
+    expect((await h.answer('file-cancel', 'early')).code).to.equal(FileErrorCode.BadFrame);
+    // Accepting it now starts nothing: the peer is not told to send.
+    const late = offer.accept();
+    expect(late.state).to.equal('failed');
+    expect(await codeOf(late.done)).to.equal(FileErrorCode.BadFrame);
+    expect(h.b.accept('early')).to.equal(undefined);
+    autoAccept(h.b);
+    const received = next(h.b, 'received');
+    const ok = await h.send({ size: 9000 });
+    expect((await received).id).to.equal(ok);
+    expect(h.B.pc.connectionState).to.equal('connected');
   });
 
   it('reports a frame that belongs to no transfer without ending anything', async () => {

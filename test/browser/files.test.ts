@@ -80,6 +80,21 @@ describe('files in the element', () => {
     }
   });
 
+  it('a page that decides late, after the other person cancelled the offer, gets undefined and the row keeps the reason', async () => {
+    const { doctor, patient } = await startCall();
+    const offered = oneEvent(doctor, 'vc-file-offer');
+    doctor.addEventListener('vc-file-offer', (e) => e.preventDefault());
+    const transfer = patient.sendFile(randomFile(2000, 'photo.jpg', 'image/jpeg'));
+    const { id } = (await offered).detail;
+    const receiverError = oneEvent(doctor, 'vc-file-error');
+    transfer.cancel();
+    expect((await receiverError).detail).to.include({ id, code: 'file-cancelled-by-peer', direction: 'receive' });
+    expect(doctor.acceptFile(id)).to.equal(undefined);
+    await doctor.updateComplete;
+    const row = doctor.shadowRoot!.querySelector(`[part~="files"] li[data-id="${id}"]`)!;
+    expect(row.getAttribute('data-status')).to.equal('failed');
+  });
+
   it('max-file-size and accept-files on the receiver refuse an offer, with a coded reason on both sides', async () => {
     const { doctor, patient } = await startCall({ maxFileSize: 1000, acceptFiles: 'image/*' });
     const senderError = oneEvent(patient, 'vc-file-error');
