@@ -348,6 +348,8 @@ interface Incoming {
   opened?: FileSink;
   /** Settles when the transfer ends, so that nothing waits for a write that never finishes. */
   stopped: Promise<void>;
+  /** When this side began to close the complete file (a writable may never finish closing). */
+  closingSince?: number;
   stop: () => void;
   progressAt: number;
   progressBytes: number;
@@ -704,14 +706,21 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
 
   #checkStalls(): void {
     const now = performance.now();
-    // A write that never finishes (a writable that hangs, a worker gone without a word) would hold
-    // every file behind it: after as long as data may pause, its transfer ends and the queue moves on.
+    // A write or a close that never finishes (a writable that hangs, a worker gone without a word)
+    // would hold every file behind it, or leave both sides waiting: after as long as data may
+    // pause, its transfer ends and the queue moves on.
     const taking = this.#rxTaking;
     if (taking?.t.handle._state === TransferState.Transferring && now - taking.since > MAX_STALLS * this.#stallMs) {
       this.#fail(taking.t, FileErrorCode.WriteFailed, `a block waited ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s to be written`, true);
     }
+    const closing = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Finishing && t.closingSince !== undefined);
+    for (const t of closing) {
+      if (now - t.closingSince! > MAX_STALLS * this.#stallMs) {
+        this.#fail(t, FileErrorCode.WriteFailed, `the file did not close in ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s`, true);
+      }
+    }
     const waiting = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Transferring && t.next < t.blocks);
-    if (!waiting.length && !this.#rxTaking) {
+    if (!waiting.length && !this.#rxTaking && !closing.some((t) => t.handle._state === TransferState.Finishing)) {
       clearInterval(this.#stallTimer);
       this.#stallTimer = undefined;
       return;
@@ -1139,9 +1148,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (t.handle._state !== TransferState.Finishing) return;
     if (hash !== t.end!.hash) return this.#fail(t, FileErrorCode.HashMismatch, 'the file hash does not match', true);
     let blob: Blob | undefined;
+    // Bounded like a write (see #checkStalls): a writable that never finishes closing would leave
+    // both sides waiting for this file for good.
+    t.closingSince = performance.now();
+    this.#watchStalls();
     try {
-      if (t.writer) await t.writer.close();
-      else blob = await t.opened!.finish(t.handle.type);
+      if (t.writer) await Promise.race([t.writer.close(), t.stopped]);
+      else blob = await Promise.race([t.opened!.finish(t.handle.type), t.stopped.then(() => undefined)]);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not close the file: ${String(error)}`, true);
     }

@@ -509,6 +509,34 @@ describe('file transfer: resume', () => {
     expect(await fingerprint(got.blob!)).to.equal(await fingerprint(after));
   });
 
+  it('ends the transfer with file-write-failed on both sides when the file never finishes closing, and the next file goes through', async function () {
+    this.timeout(60_000);
+    const { a, b } = await pair({}, { stallMs: 100 });
+    // The page's writable takes every block but never finishes closing.
+    let written = 0;
+    let closes = 0;
+    const hanging = new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        written += chunk.byteLength;
+      },
+      close: () => {
+        closes++;
+        return new Promise<void>(() => {});
+      },
+    });
+    b.on('offer', (offer) => (offer.name === 'unclosed.bin' ? offer.accept({ writable: hanging }) : offer.accept()));
+    const handle = a.sendFile(makeFile(MiB + 5, 'unclosed.bin', '', 29));
+    const [senderSees, receiverSees] = [next(a, 'error'), next(b, 'error')];
+    expect((await receiverSees).code).to.equal(FileErrorCode.WriteFailed);
+    expect(await codeOf(handle.done)).to.equal(FileErrorCode.WriteFailed);
+    expect((await senderSees).code).to.equal(FileErrorCode.WriteFailed);
+    expect([written, closes]).to.deep.equal([MiB + 5, 1]);
+    expect(b.transfers).to.have.length(0);
+    const after = makeFile(MiB + 13, 'after.bin', '', 30);
+    const [sent, got] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
+    expect(got.hash).to.equal(sent.hash);
+  });
+
   it('continues on a new pair of connections after the old one failed', async function () {
     this.timeout(120_000);
     const { A, B, a, b } = await pair();
