@@ -29,6 +29,10 @@ export {
   type StepResult,
   type PathResult,
   type Verdict,
+  type Figure,
+  type Environment,
+  type BrowserName,
+  type FirewallFacts,
 } from './core/precall/index.js';
 export type {
   StateChangeDetail,
@@ -47,14 +51,22 @@ export type {
 export {
   FileTransferManager,
   FileTransfer,
+  FileTransferError,
   IncomingOffer,
+  TransferState,
   FileErrorCode,
   sanitizeFileName,
+  MAX_NAME_LENGTH,
+  type AcceptOptions,
+  type FileTransferEvents,
+  type FileTransferOptions,
   type ReceivedFile,
   type SentFile,
+  type TransferDirection,
+  type TransferErrorDetail,
   type TransferProgress,
 } from './file-transfer/index.js';
-export { provideFileTransfer } from './file-transfer/registry.js';
+export { provideFileTransfer, type FileTransferFactory } from './file-transfer/registry.js';
 export { EN, registerStrings, resolveStrings, type Strings, type ErrorText } from './element/strings.js';
 export { DE } from './element/strings-de.js';
 export {
@@ -69,9 +81,36 @@ export {
 } from './core/session.js';
 export { QualityLevel, type QualityReport, type DirectionQuality, type QualityPreference, type SendProfile } from './core/quality.js';
 export type { SecurityInfo } from './core/security.js';
+export type { GetUserMedia } from './core/media.js';
 export { ConsultError, ErrorCode } from './core/errors.js';
 export { type Transport, type TransportClose, type OutgoingMessage, WebSocketTransport } from './signaling/transport.js';
-export { PROTOCOL_VERSION, type Role, type IceServer } from './protocol/index.js';
+export {
+  PROTOCOL_VERSION,
+  ROLES,
+  ROOM_PATTERN,
+  MAX_FRAME_BYTES,
+  MAX_CHAT_CHARS,
+  type Role,
+  type IceServer,
+  type ClientMessage,
+  type ServerMessage,
+  type JoinMessage,
+  type DescriptionMessage,
+  type CandidateMessage,
+  type AdmitMessage,
+  type DeclineMessage,
+  type LeaveMessage,
+  type JoinedMessage,
+  type PeerJoinedMessage,
+  type PeerLeftMessage,
+  type KnockMessage,
+  type AdmittedMessage,
+  type RelayedDescriptionMessage,
+  type RelayedCandidateMessage,
+  type ErrorMessage,
+  type Description,
+  type Candidate,
+} from './protocol/index.js';
 
 // The npm entry always carries file transfer and German; the script-tag build loads them as add-ons.
 provideFileTransfer((options) => new FileTransferManager(options));

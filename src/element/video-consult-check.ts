@@ -58,6 +58,7 @@ const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', 
  * @cssprop [--vc-font-family=system-ui] - Font; the element loads no web fonts.
  */
 export class VideoConsultCheck extends LitElement {
+  /** @internal The shadow styles; restyle the element with the CSS custom properties and parts above. */
   static override styles = css`
     :host {
       --vc-background: #10151c;

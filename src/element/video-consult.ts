@@ -91,6 +91,7 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @cssprop [--vc-local-video-width=28%] - Width of your own video in the corner.
  */
 export class VideoConsult extends LitElement {
+  /** @internal The shadow styles; restyle the element with the CSS custom properties and parts above. */
   static override styles = styles;
 
   static override properties = {

@@ -21,3 +21,4 @@ export {
 export { turnCredentials, type TurnOptions } from './turn.js';
 export { MemoryRoomStore, type RoomStore } from './store.js';
 export type { Delivery, RoomState, Slot, Transition } from './rooms.js';
+export { SignalingErrorCode } from '../protocol/signaling.js';
