@@ -260,7 +260,8 @@ export class IncomingOffer {
    * `writable` given here is left as it is.
    */
   accept(options: AcceptOptions = {}): FileTransfer<ReceivedFile> {
-    return (this.transfer.state === TransferState.Offered && this.manager.accept(this.id, options)) || this.transfer;
+    if (this.transfer.state === TransferState.Offered) this.manager.accept(this.id, options);
+    return this.transfer;
   }
 
   /** Declines the file; the sender's transfer fails with `file-declined`. Does nothing once the offer has ended. */
