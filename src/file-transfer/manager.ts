@@ -39,7 +39,7 @@ export const HIGH_WATER_BYTES = 8 * MAX_CHUNK_BYTES;
  * holds in memory while it hashes and writes (a slow disk cannot make it queue the whole file).
  */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
-/** The receiver acknowledges at least every this many bytes (and at the last block). */
+/** The receiver acknowledges at least every this many bytes (and at the last block, and after `stallMs` without one). */
 export const ACK_EVERY_BYTES = 1024 * 1024;
 /**
  * The sender reads this much of a file with one `slice()` (whole blocks, at least one) and reads
@@ -59,6 +59,11 @@ const ENDED_TAGS_REMEMBERED = 256;
 export const DEFAULT_STALL_MS = 5000;
 /** Pauses in a row, each answered by asking again, after which a transfer fails with `file-stalled`. */
 export const MAX_STALLS = 12;
+/**
+ * Pauses (of `stallMs`) without a word from the receiver after which a file being sent fails with
+ * `file-stalled`: beyond the receiver's own bounds, so an honest receiver's coded reason comes first.
+ */
+export const UNANSWERED_STALLS = MAX_STALLS + 2;
 
 export const TransferState = {
   /** Sender: offered, waiting for the answer. Receiver: offered, waiting for accept or decline. */
@@ -164,7 +169,10 @@ export interface FileTransferOptions {
    * How long incoming data may pause, while the connection is up and everything received is
    * written, before the receiver asks the sender to continue from its last block (a `file-resume`).
    * After 12 such pauses in a row the transfer fails with `file-stalled`. A block not written
-   * after 12 × `stallMs` ends its transfer with `file-write-failed`. Default 5000 ms.
+   * after 12 × `stallMs` ends its transfer with `file-write-failed`. A file this side sends fails
+   * with `file-stalled` when the receiver, with the connection up, says nothing for 14 × `stallMs`
+   * while this side waits on it (for acknowledgements, a resume or the final confirmation): longer
+   * than an honest receiver with the same `stallMs` is ever silent. Default 5000 ms.
    */
   stallMs?: number;
   /**
@@ -294,6 +302,8 @@ interface Outgoing {
   source?: FileSource;
   /** Buffers of pieces already sent, for the next reads. */
   spare: ArrayBuffer[];
+  /** Since when this side waits on the receiver (blocks unacknowledged, a resume or the confirmation) without a word from it. */
+  unansweredSince?: number;
   progressAt: number;
   progressBytes: number;
 }
@@ -335,6 +345,8 @@ interface Incoming {
   /** Blocks verified and written. */
   next: number;
   ackedUpTo: number;
+  /** When this side last acknowledged blocks. */
+  ackedAt: number;
   end?: { blocks: number; hash: string };
   hashes: Uint8Array;
   /** Frames received and not yet verified. */
@@ -373,6 +385,9 @@ interface ArrivedBlock {
 
 const newId = () => crypto.randomUUID();
 const isFinal = (t: Transfer) => t.handle._state === TransferState.Done || t.handle._state === TransferState.Failed;
+/** The sender cannot go on without a word from the receiver: blocks unacknowledged, a resume or the final confirmation. */
+const waitsOnReceiver = (t: Outgoing) =>
+  t.handle._state === TransferState.Finishing || (t.handle._state === TransferState.Transferring && (t.next > t.acked || t.awaitingResume));
 
 /**
  * Sends and receives files over one RTCPeerConnection. The owner routes file-transfer control
@@ -698,7 +713,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     else t.lost = true;
   }
 
-  /** Checks incoming transfers for a pause in data while it could flow, a few times per `stallMs`. */
+  /** Checks transfers, a few times per `stallMs`: incoming ones for a pause in data while it could flow, outgoing ones for a silent receiver. */
   #watchStalls(): void {
     if (this.#stallTimer || this.#closed) return;
     this.#quietSince = performance.now();
@@ -720,8 +735,20 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
         this.#fail(t, FileErrorCode.WriteFailed, `the file did not close in ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s`, true);
       }
     }
+    // Sending: a receiver that stops answering (a page that hangs, a broken or hostile peer) would
+    // leave the file unfinished for good. An honest one is never silent this long: it asks again
+    // after each pause and fails a file itself when a write or the close hangs.
+    const connected = this.#pc.connectionState === 'connected';
+    const sending = this.#outgoing.filter((t) => t.handle._state === TransferState.Transferring || t.handle._state === TransferState.Finishing);
+    for (const t of sending) {
+      if (!connected || !waitsOnReceiver(t)) {
+        t.unansweredSince = undefined;
+      } else if (now - (t.unansweredSince ??= now) > UNANSWERED_STALLS * this.#stallMs) {
+        this.#fail(t, FileErrorCode.Stalled, `the other side has not answered for ${Math.round((UNANSWERED_STALLS * this.#stallMs) / 1000)} s`, true);
+      }
+    }
     const waiting = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Transferring && t.next < t.blocks);
-    if (!waiting.length && !this.#rxTaking && !closing.some((t) => t.handle._state === TransferState.Finishing)) {
+    if (!waiting.length && !this.#rxTaking && !closing.some((t) => t.handle._state === TransferState.Finishing) && !sending.some((t) => !isFinal(t))) {
       clearInterval(this.#stallTimer);
       this.#stallTimer = undefined;
       return;
@@ -910,6 +937,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
         case 'file-accept':
           if (t.handle._state === TransferState.Offered) {
             t.handle._state = TransferState.Transferring;
+            this.#watchStalls();
             this.#kick();
           }
           return;
@@ -917,6 +945,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
           return this.#fail(t, m.code, m.code === FileErrorCode.Declined ? 'the other side declined' : 'the other side refused', false);
         case 'file-ack':
           if (t.handle._state === TransferState.Offered) return;
+          if (m.next > t.acked) t.unansweredSince = undefined;
           t.acked = Math.max(t.acked, Math.min(m.next, t.next));
           this.#progress(t, Math.min(t.handle.size, t.acked * t.blockSize));
           this.#kick();
@@ -925,6 +954,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
           // An older resume overtaken by a newer one is void.
           if (t.handle._state === TransferState.Offered || m.epoch <= t.epoch) return;
           t.epoch = m.epoch;
+          t.unansweredSince = undefined;
           t.next = t.acked = Math.min(m.next, t.next);
           t.awaitingResume = false;
           t.endSent = false;
@@ -1012,6 +1042,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       stop,
       next: 0,
       ackedUpTo: 0,
+      ackedAt: 0,
       hashes: new Uint8Array(blocks * 32),
       progressAt: 0,
       progressBytes: 0,
@@ -1133,8 +1164,11 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   /** Blocks up to `t.next` are written: acknowledges them every so often, and ends the file after the last. */
   async #written(t: Incoming): Promise<void> {
     const bytes = Math.min(t.handle.size, t.next * t.blockSize);
-    if ((t.next - t.ackedUpTo) * t.blockSize >= ACK_EVERY_BYTES || t.next === t.blocks) {
+    // Also after a pause as long as stallMs, so that a slow disk does not look like silence to the sender.
+    const now = performance.now();
+    if ((t.next - t.ackedUpTo) * t.blockSize >= ACK_EVERY_BYTES || t.next === t.blocks || now - t.ackedAt >= this.#stallMs) {
       t.ackedUpTo = t.next;
+      t.ackedAt = now;
       this.#send({ type: 'file-ack', id: t.handle.id, next: t.next });
       this.#progress(t, bytes);
     } else {

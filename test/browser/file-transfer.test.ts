@@ -537,6 +537,94 @@ describe('file transfer: resume', () => {
     expect(got.hash).to.equal(sent.hash);
   });
 
+  /** Keeps B's control messages that `drop` picks from reaching A, as a receiver that stops answering would. */
+  function mute(B: Side, drop: (m: { type: string }) => boolean) {
+    const send = B.control.send.bind(B.control) as (text: string) => void;
+    let dropped = 0;
+    B.control.send = ((text: string) => (drop(JSON.parse(text)) ? dropped++ : send(text))) as RTCDataChannel['send'];
+    return () => dropped;
+  }
+
+  it('ends a file with file-stalled on both sides when the receiver stops answering mid-transfer, and the call goes on', async function () {
+    this.timeout(60_000);
+    const { B, a, b } = await pair({ stallMs: 100 });
+    autoAccept(b);
+    let silent = false;
+    const dropped = mute(B, () => silent);
+    const handle = a.sendFile(makeFile(16 * MiB, 'x.bin', '', 31));
+    await next(a, 'progress', (p) => p.bytes >= MiB);
+    silent = true;
+    const receiverSees = next(b, 'error');
+    expect(await codeOf(handle.done)).to.equal(FileErrorCode.Stalled);
+    expect((await receiverSees).code).to.equal(FileErrorCode.Stalled);
+    expect(dropped()).to.be.above(0);
+    expect([a.transfers.length, b.transfers.length]).to.deep.equal([0, 0]);
+    silent = false;
+    const after = makeFile(300_000, 'y.bin', '', 32);
+    const [sent, got] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
+    expect(got.hash).to.equal(sent.hash);
+  });
+
+  it('ends a file with file-stalled on the sender when the receiver never confirms it', async function () {
+    this.timeout(60_000);
+    const { B, a, b } = await pair({ stallMs: 100 });
+    autoAccept(b);
+    let silent = true;
+    mute(B, (m) => silent && m.type === 'file-complete');
+    const file = makeFile(MiB + 7, 'z.bin', '', 33);
+    const handle = a.sendFile(file);
+    const got = await next(b, 'received');
+    expect(await codeOf(handle.done)).to.equal(FileErrorCode.Stalled);
+    expect(got.size).to.equal(file.size);
+    silent = false;
+    const after = makeFile(300_000, 'y.bin', '', 34);
+    const [sent, again] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
+    expect(again.hash).to.equal(sent.hash);
+  });
+
+  it('does not give up on a receiver whose writes are slow but moving', async function () {
+    this.timeout(60_000);
+    const { a, b } = await pair({ stallMs: 300 }, { stallMs: 1000 });
+    // Each block takes a third of the sender's stallMs to write; the whole file takes longer than
+    // the sender waits for a word.
+    let writes = 0;
+    const slow = new WritableStream<Uint8Array>({
+      write: () => {
+        writes++;
+        return new Promise<void>((resolve) => setTimeout(resolve, 100));
+      },
+    });
+    b.on('offer', (offer) => offer.accept({ writable: slow }));
+    const file = makeFile(16 * MiB + 3, 'slow.bin', '', 35);
+    const [sent, got] = await Promise.all([a.sendFile(file).done, next(b, 'received')]);
+    expect(got.hash).to.equal(sent.hash);
+    expect(writes).to.be.above(60);
+  });
+
+  it('does not give up on a receiver whose disk takes longer than the sender waits for four blocks', async function () {
+    this.timeout(60_000);
+    const { a, b } = await pair({ stallMs: 100 }, { stallMs: 100 });
+    // Every block reaches the disk worker 500 ms after the one before: 2 s per MiB, longer than
+    // the sender's 1.4 s, so only acknowledgements that come after a pause (not every MiB) keep it.
+    const post = Worker.prototype.postMessage as (message: unknown, transfer: Transferable[]) => void;
+    let queue = Promise.resolve();
+    let delayed = 0;
+    Worker.prototype.postMessage = function (this: Worker, message: { op?: string }, transfer: Transferable[] = []) {
+      const slow = message?.op === 'check';
+      if (slow) delayed++;
+      queue = queue.then(() => new Promise<void>((r) => setTimeout(r, slow ? 500 : 0))).then(() => post.call(this, message, transfer));
+    } as Worker['postMessage'];
+    try {
+      autoAccept(b);
+      const file = makeFile(2 * MiB + 9, 'slow-disk.bin', '', 36);
+      const [sent, got] = await Promise.all([a.sendFile(file).done, next(b, 'received')]);
+      expect(got.hash).to.equal(sent.hash);
+      expect(delayed).to.be.above(8);
+    } finally {
+      Worker.prototype.postMessage = post as Worker['postMessage'];
+    }
+  });
+
   it('continues on a new pair of connections after the old one failed', async function () {
     this.timeout(120_000);
     const { A, B, a, b } = await pair();
