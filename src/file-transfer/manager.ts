@@ -720,6 +720,11 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#stallTimer = setInterval(() => this.#checkStalls(), Math.max(25, this.#stallMs / 4));
   }
 
+  /** `stalls` pauses of `stallMs`, in whole seconds, for messages. */
+  #stallSeconds(stalls: number): number {
+    return Math.round((stalls * this.#stallMs) / 1000);
+  }
+
   #checkStalls(): void {
     const now = performance.now();
     // A write or a close that never finishes (a writable that hangs, a worker gone without a word)
@@ -727,12 +732,12 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     // pause, its transfer ends and the queue moves on.
     const taking = this.#rxTaking;
     if (taking?.t.handle._state === TransferState.Transferring && now - taking.since > MAX_STALLS * this.#stallMs) {
-      this.#fail(taking.t, FileErrorCode.WriteFailed, `a block waited ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s to be written`, true);
+      this.#fail(taking.t, FileErrorCode.WriteFailed, `a block waited ${this.#stallSeconds(MAX_STALLS)} s to be written`, true);
     }
     const closing = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Finishing && t.closingSince !== undefined);
     for (const t of closing) {
       if (now - t.closingSince! > MAX_STALLS * this.#stallMs) {
-        this.#fail(t, FileErrorCode.WriteFailed, `the file did not close in ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s`, true);
+        this.#fail(t, FileErrorCode.WriteFailed, `the file did not close in ${this.#stallSeconds(MAX_STALLS)} s`, true);
       }
     }
     // Sending: a receiver that stops answering (a page that hangs, a broken or hostile peer) would
@@ -744,7 +749,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       if (!connected || !waitsOnReceiver(t)) {
         t.unansweredSince = undefined;
       } else if (now - (t.unansweredSince ??= now) > UNANSWERED_STALLS * this.#stallMs) {
-        this.#fail(t, FileErrorCode.Stalled, `the other side has not answered for ${Math.round((UNANSWERED_STALLS * this.#stallMs) / 1000)} s`, true);
+        this.#fail(t, FileErrorCode.Stalled, `the other side has not answered for ${this.#stallSeconds(UNANSWERED_STALLS)} s`, true);
       }
     }
     const waiting = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Transferring && t.next < t.blocks);
@@ -762,7 +767,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     }
     this.#quietSince = now;
     for (const t of waiting) {
-      if (++t.stalls > MAX_STALLS) this.#fail(t, FileErrorCode.Stalled, `no data for ${Math.round((MAX_STALLS * this.#stallMs) / 1000)} s`, true);
+      if (++t.stalls > MAX_STALLS) this.#fail(t, FileErrorCode.Stalled, `no data for ${this.#stallSeconds(MAX_STALLS)} s`, true);
       else void this.#resume(t);
     }
   }

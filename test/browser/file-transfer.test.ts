@@ -439,14 +439,15 @@ describe('file transfer: resume', () => {
     expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
   });
 
-  /** Makes A's binary channel swallow frames while `drop()` says so, as a path that loses them would. */
-  function lossy(A: Side, drop: () => boolean) {
-    const dc = A.fileChannels.at(-1)!;
-    const send = dc.send.bind(dc) as (data: ArrayBuffer) => void;
+  /** Makes `dc.send` swallow what `drop` picks, as a path that loses it (or a peer that stops answering) would; returns a count of what it swallowed. */
+  function swallow<T>(dc: RTCDataChannel, drop: (data: T) => boolean) {
+    const send = dc.send.bind(dc) as (data: T) => void;
     let dropped = 0;
-    dc.send = ((data: ArrayBuffer) => (drop() ? dropped++ : send(data))) as RTCDataChannel['send'];
+    dc.send = ((data: T) => (drop(data) ? dropped++ : send(data))) as RTCDataChannel['send'];
     return () => dropped;
   }
+  /** A's binary channel loses frames while `drop()` says so. */
+  const lossy = (A: Side, drop: () => boolean) => swallow(A.fileChannels.at(-1)!, drop);
 
   it('asks again when data stops while the connection is up, and the file still arrives whole', async function () {
     this.timeout(60_000);
@@ -538,12 +539,7 @@ describe('file transfer: resume', () => {
   });
 
   /** Keeps B's control messages that `drop` picks from reaching A, as a receiver that stops answering would. */
-  function mute(B: Side, drop: (m: { type: string }) => boolean) {
-    const send = B.control.send.bind(B.control) as (text: string) => void;
-    let dropped = 0;
-    B.control.send = ((text: string) => (drop(JSON.parse(text)) ? dropped++ : send(text))) as RTCDataChannel['send'];
-    return () => dropped;
-  }
+  const mute = (B: Side, drop: (m: { type: string }) => boolean) => swallow(B.control, (text: string) => drop(JSON.parse(text)));
 
   it('ends a file with file-stalled on both sides when the receiver stops answering mid-transfer, and the call goes on', async function () {
     this.timeout(60_000);
