@@ -262,24 +262,24 @@ export interface BlockFrame {
 export function encodeBlockFrame(tag: number, index: number, epoch: number, hash: ArrayBuffer, payload: ArrayBuffer | Uint8Array): ArrayBuffer {
   const bytes = payload instanceof Uint8Array ? payload : new Uint8Array(payload);
   const frame = new Uint8Array(FRAME_HEADER_BYTES + bytes.byteLength);
-  writeBlockFrame(frame, tag, index, epoch, hash, bytes);
+  frame.set(bytes, FRAME_HEADER_BYTES);
+  writeBlockHeader(frame, tag, index, epoch, hash);
   return frame.buffer;
 }
 
 /**
- * Writes a block frame into `target` (at least `FRAME_HEADER_BYTES + payload.byteLength` long) and
- * returns its length: a sender may reuse one buffer for every frame, since `send()` copies.
+ * Writes a block frame's header into the first `FRAME_HEADER_BYTES` of `frame`, whose payload is
+ * already in place behind it: a sender reads each block straight into its frame, so no block is
+ * copied to be framed.
  */
-export function writeBlockFrame(target: Uint8Array, tag: number, index: number, epoch: number, hash: ArrayBuffer, payload: Uint8Array): number {
-  const view = new DataView(target.buffer, target.byteOffset, FRAME_HEADER_BYTES);
+export function writeBlockHeader(frame: Uint8Array, tag: number, index: number, epoch: number, hash: ArrayBuffer): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES);
   view.setUint8(0, FRAME_VERSION);
   view.setUint8(1, FRAME_KIND_BLOCK);
   view.setUint16(2, epoch);
   view.setUint32(4, tag);
   view.setUint32(8, index);
-  target.set(new Uint8Array(hash), 12);
-  target.set(payload, FRAME_HEADER_BYTES);
-  return FRAME_HEADER_BYTES + payload.byteLength;
+  frame.set(new Uint8Array(hash), 12);
 }
 
 /** Reads a block frame without copying, or returns undefined if it is not one. */

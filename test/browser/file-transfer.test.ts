@@ -106,6 +106,39 @@ describe('file transfer: between two connections', () => {
     expect(dc.bufferedAmountLowThreshold).to.equal(256 * 1024);
   });
 
+  it('frames several blocks per read, with or without a byte stream of the file, and the file arrives whole', async function () {
+    this.timeout(30_000);
+    const { A, a, b } = await pair();
+    autoAccept(b);
+    // A peer that does not state its message size: 64 KiB frames, four blocks to each 256 KiB read.
+    Object.defineProperty(A.pc.sctp!, 'maxMessageSize', { value: 64 * 1024 });
+    const sizes: number[] = [];
+    const dc = A.fileChannels[0]!;
+    const send = dc.send.bind(dc);
+    dc.send = ((data: Uint8Array<ArrayBuffer>) => {
+      sizes.push(data.byteLength);
+      send(data);
+    }) as RTCDataChannel['send'];
+    const received: Blob[] = [];
+    b.on('received', (r) => received.push(r.blob!));
+    const file = makeFile(3 * MiB + 7, 'byob.bin', '', 51);
+    await a.sendFile(file).done;
+    // Where a Blob's stream has no BYOB reader, the sender reads with slice() instead.
+    const getReader = ReadableStream.prototype.getReader;
+    ReadableStream.prototype.getReader = function (this: ReadableStream, options?: { mode?: 'byob' }) {
+      if (options?.mode === 'byob') throw new TypeError('no BYOB reader here');
+      return getReader.call(this);
+    } as typeof getReader;
+    try {
+      await a.sendFile(makeFile(3 * MiB + 7, 'sliced.bin', '', 52)).done;
+    } finally {
+      ReadableStream.prototype.getReader = getReader;
+    }
+    expect(Math.max(...sizes)).to.equal(64 * 1024);
+    expect(await fingerprint(received[0]!)).to.equal(await fingerprint(file));
+    expect(await fingerprint(received[1]!)).to.equal(await fingerprint(makeFile(3 * MiB + 7, 'sliced.bin', '', 52)));
+  });
+
   it('queues several files and delivers each whole', async () => {
     const { a, b } = await pair();
     autoAccept(b);
