@@ -419,7 +419,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #rxPending = 0;
   /** The incoming transfer whose block the receive queue is taking now, and since when. */
   #rxTaking?: { t: Incoming; since: number };
-  /** The sender's one frame buffer. */
   #outgoing: Outgoing[] = [];
   #incoming = new Map<string, Incoming>();
   #incomingByTag = new Map<number, Incoming>();
@@ -906,7 +905,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       }
       let buffer = t.spare.pop() ?? new ArrayBuffer(count * stride);
       if (buffer.byteLength < count * stride) buffer = new ArrayBuffer(count * stride);
-      const end = start + lengths.reduce((sum, length) => sum + length, 0);
+      const end = Math.min(start + count * t.blockSize, t.handle.size);
       if (!source.reader) {
         // Without a byte stream: the piece in one slice, its blocks copied into their frames.
         const bytes = new Uint8Array(await t.file.slice(start, end).arrayBuffer());

@@ -1,11 +1,18 @@
 // File transfer between two RTCPeerConnections in this page (and once with a second page): real
 // Chromium, real SCTP data channels, no signaling server needed.
 import { expect } from '@open-wc/testing';
-import { FileErrorCode, isAcceptedType, sanitizeFileName } from '../../src/file-transfer/index.js';
+import { FileErrorCode, isAcceptedType, sanitizeFileName, type FileTransferManager, type ReceivedFile } from '../../src/file-transfer/index.js';
 import { encodeBlockFrame, fileHash, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { openPeerPage } from './harness.js';
 
 import { MiB, makeFile, unreadableFrom, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept, type Side } from './file-transfer-support.js';
+
+/** Sends `file` from `a` to `b` and resolves with what `b` received, once both sides agree on its hash. */
+async function delivered(a: FileTransferManager, b: FileTransferManager, file: File): Promise<ReceivedFile> {
+  const [sent, got] = await Promise.all([a.sendFile(file).done, next(b, 'received')]);
+  expect(got.hash).to.equal(sent.hash);
+  return got;
+}
 
 /** `p`, or a failure that says where things stood (from `explain`) if it takes longer than `ms`. */
 async function withinOrExplain<T>(p: Promise<T>, ms: number, explain: () => unknown): Promise<T> {
@@ -538,8 +545,7 @@ describe('file transfer: resume', () => {
     expect(writes).to.equal(1);
     expect(b.transfers).to.have.length(0);
     const after = makeFile(MiB + 11, 'after.bin', '', 28);
-    const [sent, got] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
-    expect(got.hash).to.equal(sent.hash);
+    const got = await delivered(a, b, after);
     expect(await fingerprint(got.blob!)).to.equal(await fingerprint(after));
   });
 
@@ -567,8 +573,7 @@ describe('file transfer: resume', () => {
     expect([written, closes]).to.deep.equal([MiB + 5, 1]);
     expect(b.transfers).to.have.length(0);
     const after = makeFile(MiB + 13, 'after.bin', '', 30);
-    const [sent, got] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
-    expect(got.hash).to.equal(sent.hash);
+    await delivered(a, b, after);
   });
 
   /** Keeps B's control messages that `drop` picks from reaching A, as a receiver that stops answering would. */
@@ -590,8 +595,7 @@ describe('file transfer: resume', () => {
     expect([a.transfers.length, b.transfers.length]).to.deep.equal([0, 0]);
     silent = false;
     const after = makeFile(300_000, 'y.bin', '', 32);
-    const [sent, got] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
-    expect(got.hash).to.equal(sent.hash);
+    await delivered(a, b, after);
   });
 
   it('ends a file with file-stalled on the sender when the receiver never confirms it', async function () {
@@ -607,8 +611,7 @@ describe('file transfer: resume', () => {
     expect(got.size).to.equal(file.size);
     silent = false;
     const after = makeFile(300_000, 'y.bin', '', 34);
-    const [sent, again] = await Promise.all([a.sendFile(after).done, next(b, 'received')]);
-    expect(again.hash).to.equal(sent.hash);
+    await delivered(a, b, after);
   });
 
   it('does not give up on a receiver whose writes are slow but moving', async function () {
@@ -625,8 +628,7 @@ describe('file transfer: resume', () => {
     });
     b.on('offer', (offer) => offer.accept({ writable: slow }));
     const file = makeFile(16 * MiB + 3, 'slow.bin', '', 35);
-    const [sent, got] = await Promise.all([a.sendFile(file).done, next(b, 'received')]);
-    expect(got.hash).to.equal(sent.hash);
+    await delivered(a, b, file);
     expect(writes).to.be.above(60);
   });
 
@@ -646,8 +648,7 @@ describe('file transfer: resume', () => {
     try {
       autoAccept(b);
       const file = makeFile(2 * MiB + 9, 'slow-disk.bin', '', 36);
-      const [sent, got] = await Promise.all([a.sendFile(file).done, next(b, 'received')]);
-      expect(got.hash).to.equal(sent.hash);
+      await delivered(a, b, file);
       expect(delayed).to.be.above(8);
     } finally {
       Worker.prototype.postMessage = post as Worker['postMessage'];
