@@ -70,3 +70,98 @@ export async function rawSend(pc: RTCPeerConnection, size: number): Promise<numb
   dc.close();
   return ms;
 }
+
+// ---- the required work alone ----------------------------------------------------------------------
+// What any sender and receiver that meet issue 5 must do, and nothing more: read the file, hash
+// each 256 KiB block with SHA-256 on both sides, write the blocks to disk on a worker. No headers,
+// acknowledgements, window, resume or checks. Measured beside raw and ours, it tells how much of
+// the gap to raw is that work and how much is our protocol.
+
+const REQUIRED_CHANNEL_ID = 8;
+
+// Plain JavaScript, run as the receiver's worker: each block is hashed as it comes, then copied
+// into one staging buffer and written at its place, in arrival order, as the element's worker does.
+const REQUIRED_WORKER = `"use strict";
+let access, staging = new Uint8Array(0), at = 0, size = 0, name = "", queue = Promise.resolve();
+onmessage = ({ data: m }) => {
+  if (m.open) {
+    ({ size, name } = m);
+    queue = navigator.storage.getDirectory()
+      .then((dir) => dir.getFileHandle(name, { create: true }))
+      .then((file) => file.createSyncAccessHandle())
+      .then((a) => { access = a; access.truncate(0); });
+    return;
+  }
+  const digest = crypto.subtle.digest("SHA-256", m);
+  queue = queue.then(async () => {
+    await digest;
+    if (staging.byteLength < m.byteLength) staging = new Uint8Array(m.byteLength);
+    staging.set(new Uint8Array(m));
+    if (access.write(staging.subarray(0, m.byteLength), { at }) !== m.byteLength) throw new Error("short write");
+    at += m.byteLength;
+    if (at < size) return;
+    access.close();
+    await (await navigator.storage.getDirectory()).removeEntry(name);
+    postMessage("done");
+  });
+};`;
+
+/** The required-work receiver on its own negotiated channel of `pc`: answers "done" once `size` bytes are on disk. */
+export function requiredListen(pc: RTCPeerConnection, size: number): void {
+  const dc = pc.createDataChannel('required', { negotiated: true, id: REQUIRED_CHANNEL_ID });
+  dc.binaryType = 'arraybuffer';
+  const url = URL.createObjectURL(new Blob([REQUIRED_WORKER], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  worker.postMessage({ open: true, size, name: 'bench-required.bin' });
+  dc.onmessage = ({ data }) => worker.postMessage(data, [data as ArrayBuffer]);
+  worker.onmessage = () => {
+    dc.send('done');
+    worker.terminate();
+  };
+}
+
+/**
+ * The required-work sender: reads `file` with a byte stream into two reused buffers, one block
+ * ahead, hashes each block and sends it with the raw sender's pacing. Returns ms.
+ */
+export async function requiredSend(pc: RTCPeerConnection, file: File): Promise<number> {
+  const dc = pc.createDataChannel('required', { negotiated: true, id: REQUIRED_CHANNEL_ID });
+  dc.binaryType = 'arraybuffer';
+  await opened(dc);
+  const chunk = Math.min(pc.sctp?.maxMessageSize ?? 65536, 262144);
+  const high = Math.max(8 * chunk, MiB);
+  dc.bufferedAmountLowThreshold = chunk;
+  const reader = file.stream().getReader({ mode: 'byob' });
+  const spare = [new ArrayBuffer(chunk), new ArrayBuffer(chunk)];
+  const read = async (): Promise<Uint8Array<ArrayBuffer> | undefined> => {
+    let buffer = spare.pop()!;
+    let filled = 0;
+    while (filled < chunk) {
+      const { value, done } = await reader.read(new Uint8Array(buffer, filled, chunk - filled));
+      if (done || !value) break;
+      buffer = value.buffer as ArrayBuffer;
+      filled += value.byteLength;
+    }
+    if (!filled) return undefined;
+    const block = new Uint8Array(buffer, 0, filled);
+    await crypto.subtle.digest('SHA-256', block);
+    return block;
+  };
+  let wake: (() => void) | undefined;
+  dc.onbufferedamountlow = () => wake?.();
+  const done = new Promise<void>((r) => (dc.onmessage = () => r()));
+  const t0 = performance.now();
+  for (let next = read(); ; ) {
+    const block = await next;
+    if (!block) break;
+    next = read();
+    while (dc.bufferedAmount > high) await new Promise<void>((r) => (wake = r));
+    dc.send(block); // copies: the buffer takes the read after next
+    spare.push(block.buffer);
+  }
+  await done;
+  const ms = performance.now() - t0;
+  dc.close();
+  return ms;
+}

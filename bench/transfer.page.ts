@@ -1,9 +1,10 @@
 // The page side of bench/transfer.ts, bundled by esbuild: one RTCPeerConnection per page, driven
 // from Node through window.bench. Three senders over the same kind of connection: ours, a raw
-// data channel tuned like the WebRTC samples (the ceiling), and PeerJS with binary serialization.
+// data channel tuned like the WebRTC samples (the ceiling), and PeerJS with binary serialization;
+// and beside them the work any such transfer must do, alone (see transfer-page-support.ts).
 import { Peer, type DataConnection } from 'peerjs';
 import { FileTransferManager } from '../src/file-transfer/index.js';
-import { diskFile, gathered, MiB, opened, rawListen, rawSend } from './transfer-page-support.js';
+import { diskFile, gathered, MiB, opened, rawListen, rawSend, requiredListen, requiredSend } from './transfer-page-support.js';
 
 let pc: RTCPeerConnection | undefined;
 let control: RTCDataChannel | undefined;
@@ -83,6 +84,13 @@ const bench = {
   },
   rawSend(size: number): Promise<number> {
     return rawSend(pc!, size);
+  },
+  /** The required work alone: the file read, SHA-256 on each side, a worker writing to disk. Send returns ms. */
+  requiredListen(size: number): void {
+    requiredListen(pc!, size);
+  },
+  requiredSend(): Promise<number> {
+    return requiredSend(pc!, (window as unknown as { benchFile: File }).benchFile);
   },
 
   /** PeerJS: a Peer registered at the local `peer` server; no ICE servers (no public STUN). */
