@@ -366,11 +366,10 @@ interface Incoming {
   sink?: Promise<FileSink>;
   /** The sink, once open (the offer is accepted only then). */
   opened?: FileSink;
-  /** Settles when the transfer ends, so that nothing waits for a write that never finishes. */
-  stopped: Promise<void>;
+  /** Aborts when the transfer ends, so that nothing waits for a write that never finishes (see `unlessStopped`). */
+  stopping: AbortController;
   /** When this side began to close the complete file (a writable may never finish closing). */
   closingSince?: number;
-  stop: () => void;
   progressAt: number;
   progressBytes: number;
 }
@@ -1038,8 +1037,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (!isAcceptedType(name, m.mime, this.#accept)) return refuse(FileErrorCode.TypeNotAccepted, `${name}: ${m.mime || 'this type'} is not accepted`);
     const handle = new FileTransfer<ReceivedFile>(m.id, 'receive', name, m.size, m.mime, () => this.cancel(m.id));
     const offer = new IncomingOffer(m.id, name, m.name, m.size, m.mime, this, handle);
-    let stop = () => {};
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
     const t: Incoming = {
       dir: 'receive',
       handle,
@@ -1054,8 +1051,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       pending: 0,
       batch: [],
       batchBytes: 0,
-      stopped,
-      stop,
+      stopping: new AbortController(),
       next: 0,
       ackedUpTo: 0,
       ackedAt: 0,
@@ -1142,7 +1138,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (t.handle._state !== TransferState.Transferring) return;
     if (block.written) {
       try {
-        await Promise.race([block.written, t.stopped]);
+        await unlessStopped(block.written, t);
       } catch (error) {
         if (error instanceof BlockHashMismatch) return this.#fail(t, FileErrorCode.HashMismatch, `block ${block.index} does not match its SHA-256`, true);
         return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
@@ -1168,7 +1164,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       // Block by block into the writable's queue (joining them would make one more copy of
       // everything), awaited together.
       const written = t.writer ? Promise.all(batch.map((payload) => t.writer!.write(payload))) : t.opened!.append(t.next * t.blockSize, batch);
-      await Promise.race([written, t.stopped]);
+      await unlessStopped<unknown>(written, t);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
     }
@@ -1204,8 +1200,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.closingSince = performance.now();
     this.#watchStalls();
     try {
-      if (t.writer) await Promise.race([t.writer.close(), t.stopped]);
-      else blob = await Promise.race([t.opened!.finish(t.handle.type), t.stopped.then(() => undefined)]);
+      if (t.writer) await unlessStopped(t.writer.close(), t);
+      else blob = await unlessStopped(t.opened!.finish(t.handle.type), t);
     } catch (error) {
       return this.#fail(t, FileErrorCode.WriteFailed, `could not close the file: ${String(error)}`, true);
     }
@@ -1284,12 +1280,35 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       return;
     }
     t.batch = [];
-    t.stop();
+    t.stopping.abort();
     this.#incoming.delete(t.handle.id);
     this.#incomingByTag.delete(t.tag);
     this.#endedTags.add(t.tag);
     if (this.#endedTags.size > ENDED_TAGS_REMEMBERED) this.#endedTags.delete(this.#endedTags.values().next().value!);
   }
+}
+
+/**
+ * What `work` gives, or undefined as soon as `t` ends. Listens for the end only while `work` runs,
+ * so a file of any number of blocks leaves nothing behind per block.
+ */
+function unlessStopped<T>(work: Promise<T>, t: Incoming): Promise<T | undefined> {
+  const { signal } = t.stopping;
+  return new Promise<T | undefined>((resolve, reject) => {
+    const stop = () => resolve(undefined);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', stop);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** A reader that fills our own buffers, or undefined where a Blob's stream has none. */

@@ -146,6 +146,33 @@ describe('file transfer: between two connections', () => {
     expect(await fingerprint(received[1]!)).to.equal(await fingerprint(makeFile(3 * MiB + 7, 'sliced.bin', '', 52)));
   });
 
+  it('receives a file of many blocks with nothing left waiting per block', async function () {
+    this.timeout(30_000);
+    const { A, a, b } = await pair();
+    autoAccept(b);
+    // 1 KiB blocks: 600 of them.
+    Object.defineProperty(A.pc.sctp!, 'maxMessageSize', { value: 1024 + 44 });
+    // The receiver waits on each write and on its transfer's end together; what waits on the end
+    // must go once the write is done, or a file of millions of blocks would hold millions of them.
+    const waiting = new Set<unknown>();
+    let peak = 0;
+    const { addEventListener: add, removeEventListener: remove } = AbortSignal.prototype;
+    AbortSignal.prototype.addEventListener = function (this: AbortSignal, type: string, listener: unknown, options?: unknown) {
+      if (type === 'abort') peak = Math.max(peak, waiting.add(listener).size);
+      return add.call(this, type, listener as EventListener, options as AddEventListenerOptions);
+    } as typeof add;
+    AbortSignal.prototype.removeEventListener = function (this: AbortSignal, type: string, listener: unknown, options?: unknown) {
+      if (type === 'abort') waiting.delete(listener);
+      return remove.call(this, type, listener as EventListener, options as EventListenerOptions);
+    } as typeof remove;
+    try {
+      await delivered(a, b, makeFile(600 * 1024 - 5, 'many.bin', '', 53));
+    } finally {
+      Object.assign(AbortSignal.prototype, { addEventListener: add, removeEventListener: remove });
+    }
+    expect(peak).to.equal(1);
+  });
+
   it('queues several files and delivers each whole', async () => {
     const { a, b } = await pair();
     autoAccept(b);
