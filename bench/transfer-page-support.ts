@@ -39,36 +39,49 @@ export function rawListen(pc: RTCPeerConnection, size: number): void {
 }
 
 /**
- * Raw sender as in webrtc/samples datatransfer: chunk min(maxMessageSize, 256 KiB), threshold
- * one chunk, high water max(8 chunks, 1 MiB), one preallocated buffer. Returns ms.
+ * Opens the negotiated channel `id` of `pc`, sets the pacing of webrtc/samples datatransfer
+ * (chunk min(maxMessageSize, 256 KiB), threshold one chunk, high water max(8 chunks, 1 MiB)) and
+ * times `send` until the receiver answers "done". Returns ms.
  */
-export async function rawSend(pc: RTCPeerConnection, size: number): Promise<number> {
-  const dc = pc.createDataChannel('raw', { negotiated: true, id: 7 });
+async function timedSend(
+  pc: RTCPeerConnection,
+  label: string,
+  id: number,
+  send: (dc: RTCDataChannel, chunk: number, high: number) => Promise<void>,
+): Promise<number> {
+  const dc = pc.createDataChannel(label, { negotiated: true, id });
   dc.binaryType = 'arraybuffer';
   await opened(dc);
   const chunk = Math.min(pc.sctp?.maxMessageSize ?? 65536, 262144);
   const high = Math.max(8 * chunk, MiB);
   dc.bufferedAmountLowThreshold = chunk;
-  const buffer = new Uint8Array(chunk);
   const done = new Promise<void>((r) => (dc.onmessage = () => r()));
   const t0 = performance.now();
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const pump = () => {
-      while (sent < size && dc.bufferedAmount <= high) {
-        const n = Math.min(chunk, size - sent);
-        dc.send(n === chunk ? buffer : buffer.subarray(0, n));
-        sent += n;
-      }
-      if (sent >= size) resolve();
-    };
-    dc.onbufferedamountlow = pump;
-    pump();
-  });
+  await send(dc, chunk, high);
   await done;
   const ms = performance.now() - t0;
   dc.close();
   return ms;
+}
+
+/** Raw sender as in webrtc/samples datatransfer: its pacing (see `timedSend`), one preallocated buffer. Returns ms. */
+export function rawSend(pc: RTCPeerConnection, size: number): Promise<number> {
+  return timedSend(pc, 'raw', 7, (dc, chunk, high) => {
+    const buffer = new Uint8Array(chunk);
+    let sent = 0;
+    return new Promise<void>((resolve) => {
+      const pump = () => {
+        while (sent < size && dc.bufferedAmount <= high) {
+          const n = Math.min(chunk, size - sent);
+          dc.send(n === chunk ? buffer : buffer.subarray(0, n));
+          sent += n;
+        }
+        if (sent >= size) resolve();
+      };
+      dc.onbufferedamountlow = pump;
+      pump();
+    });
+  });
 }
 
 // ---- the required work alone ----------------------------------------------------------------------
@@ -125,43 +138,33 @@ export function requiredListen(pc: RTCPeerConnection, size: number): void {
  * The required-work sender: reads `file` with a byte stream into two reused buffers, one block
  * ahead, hashes each block and sends it with the raw sender's pacing. Returns ms.
  */
-export async function requiredSend(pc: RTCPeerConnection, file: File): Promise<number> {
-  const dc = pc.createDataChannel('required', { negotiated: true, id: REQUIRED_CHANNEL_ID });
-  dc.binaryType = 'arraybuffer';
-  await opened(dc);
-  const chunk = Math.min(pc.sctp?.maxMessageSize ?? 65536, 262144);
-  const high = Math.max(8 * chunk, MiB);
-  dc.bufferedAmountLowThreshold = chunk;
-  const reader = file.stream().getReader({ mode: 'byob' });
-  const spare = [new ArrayBuffer(chunk), new ArrayBuffer(chunk)];
-  const read = async (): Promise<Uint8Array<ArrayBuffer> | undefined> => {
-    let buffer = spare.pop()!;
-    let filled = 0;
-    while (filled < chunk) {
-      const { value, done } = await reader.read(new Uint8Array(buffer, filled, chunk - filled));
-      if (done || !value) break;
-      buffer = value.buffer as ArrayBuffer;
-      filled += value.byteLength;
+export function requiredSend(pc: RTCPeerConnection, file: File): Promise<number> {
+  return timedSend(pc, 'required', REQUIRED_CHANNEL_ID, async (dc, chunk, high) => {
+    const reader = file.stream().getReader({ mode: 'byob' });
+    const spare = [new ArrayBuffer(chunk), new ArrayBuffer(chunk)];
+    const read = async (): Promise<Uint8Array<ArrayBuffer> | undefined> => {
+      let buffer = spare.pop()!;
+      let filled = 0;
+      while (filled < chunk) {
+        const { value, done } = await reader.read(new Uint8Array(buffer, filled, chunk - filled));
+        if (done || !value) break;
+        buffer = value.buffer as ArrayBuffer;
+        filled += value.byteLength;
+      }
+      if (!filled) return undefined;
+      const block = new Uint8Array(buffer, 0, filled);
+      await crypto.subtle.digest('SHA-256', block);
+      return block;
+    };
+    let wake: (() => void) | undefined;
+    dc.onbufferedamountlow = () => wake?.();
+    for (let next = read(); ; ) {
+      const block = await next;
+      if (!block) return;
+      next = read();
+      while (dc.bufferedAmount > high) await new Promise<void>((r) => (wake = r));
+      dc.send(block); // copies: the buffer takes the read after next
+      spare.push(block.buffer);
     }
-    if (!filled) return undefined;
-    const block = new Uint8Array(buffer, 0, filled);
-    await crypto.subtle.digest('SHA-256', block);
-    return block;
-  };
-  let wake: (() => void) | undefined;
-  dc.onbufferedamountlow = () => wake?.();
-  const done = new Promise<void>((r) => (dc.onmessage = () => r()));
-  const t0 = performance.now();
-  for (let next = read(); ; ) {
-    const block = await next;
-    if (!block) break;
-    next = read();
-    while (dc.bufferedAmount > high) await new Promise<void>((r) => (wake = r));
-    dc.send(block); // copies: the buffer takes the read after next
-    spare.push(block.buffer);
-  }
-  await done;
-  const ms = performance.now() - t0;
-  dc.close();
-  return ms;
+  });
 }

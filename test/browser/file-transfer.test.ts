@@ -2,7 +2,7 @@
 // Chromium, real SCTP data channels, no signaling server needed.
 import { expect } from '@open-wc/testing';
 import { FileErrorCode, isAcceptedType, sanitizeFileName, type FileTransferManager, type ReceivedFile } from '../../src/file-transfer/index.js';
-import { encodeBlockFrame, fileHash, PROTOCOL_VERSION } from '../../src/protocol/index.js';
+import { encodeBlockFrame, fileHash, FRAME_HEADER_BYTES, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { openPeerPage } from './harness.js';
 
 import { MiB, makeFile, unreadableFrom, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept, type Side } from './file-transfer-support.js';
@@ -151,7 +151,7 @@ describe('file transfer: between two connections', () => {
     const { A, a, b } = await pair();
     autoAccept(b);
     // 1 KiB blocks: 600 of them.
-    Object.defineProperty(A.pc.sctp!, 'maxMessageSize', { value: 1024 + 44 });
+    Object.defineProperty(A.pc.sctp!, 'maxMessageSize', { value: 1024 + FRAME_HEADER_BYTES });
     // The receiver waits on each write and on its transfer's end together; what waits on the end
     // must go once the write is done, or a file of millions of blocks would hold millions of them.
     const waiting = new Set<unknown>();
