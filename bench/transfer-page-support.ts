@@ -119,19 +119,20 @@ onmessage = ({ data: m }) => {
   });
 };`;
 
+/** The last required-work receiver's worker, ended by the next: until then its thread's CPU time can be read. */
+let requiredWorker: Worker | undefined;
+
 /** The required-work receiver on its own negotiated channel of `pc`: answers "done" once `size` bytes are on disk. */
 export function requiredListen(pc: RTCPeerConnection, size: number): void {
   const dc = pc.createDataChannel('required', { negotiated: true, id: REQUIRED_CHANNEL_ID });
   dc.binaryType = 'arraybuffer';
   const url = URL.createObjectURL(new Blob([REQUIRED_WORKER], { type: 'text/javascript' }));
-  const worker = new Worker(url);
+  requiredWorker?.terminate();
+  const worker = (requiredWorker = new Worker(url));
   URL.revokeObjectURL(url);
   worker.postMessage({ open: true, size, name: 'bench-required.bin' });
   dc.onmessage = ({ data }) => worker.postMessage(data, [data as ArrayBuffer]);
-  worker.onmessage = () => {
-    dc.send('done');
-    worker.terminate();
-  };
+  worker.onmessage = () => dc.send('done');
 }
 
 /**

@@ -3,11 +3,13 @@
 // WebRTC samples (this machine's ceiling), and PeerJS (binary serialization, a local `peer` server).
 // Beside them, the work any transfer that meets issue 5 must do, alone (read the file, SHA-256 on
 // both sides, write to disk on a worker; no protocol), which splits the gap to raw into that work
-// and our protocol. Prints figures, never pass/fail; the last line is the JSON of issue 5.
+// and our protocol; on Linux, the CPU time of Chromium's threads during each, by group. Prints
+// figures, never pass/fail; the last line is the JSON of issue 5.
 //
 //   node --import tsx bench/transfer.ts            (BENCH_MIB=256 BENCH_HEAP_MIB=1024 by default)
 import { createServer, type Server } from 'node:http';
 import { PeerServer } from 'peer';
+import { cpuMeter, cpuTable, type CpuSeconds } from './cpu.js';
 import { call, listen, mbps, MiB, startHarness } from './transfer-harness.js';
 
 const SIZE = Number(process.env.BENCH_MIB ?? 256) * MiB;
@@ -36,6 +38,15 @@ try {
   // and the machine drifts, so each contender gets the same chances. The JSON's mbPerS is ours
   // received the element's way.
   const best = { raw: 0, required: 0, ours: 0, oursWritable: 0, peerjs: 0 };
+  // CPU time of Chromium's threads during raw, the required work and ours, both rounds.
+  const measure = cpuMeter(harness.browser.process()?.pid);
+  const cpu = { raw: {} as CpuSeconds, required: {} as CpuSeconds, ours: {} as CpuSeconds };
+  const seconds = { raw: 0, required: 0, ours: 0 };
+  const timed = async (name: keyof typeof cpu, run: () => Promise<number>) => {
+    const ms = measure ? await measure(cpu[name], run) : await run();
+    seconds[name] += ms / 1000;
+    return mbps(SIZE, ms);
+  };
   let peerjsError: unknown;
   try {
     await Promise.all([call(a, 'peerjsOpen', 'bench-a', peerPort), call(b, 'peerjsOpen', 'bench-b', peerPort)]);
@@ -45,22 +56,23 @@ try {
   }
   for (const round of [1, 2]) {
     await call(b, 'rawListen', SIZE);
-    const raw = mbps(SIZE, await call<number>(a, 'rawSend', SIZE));
+    const raw = await timed('raw', () => call<number>(a, 'rawSend', SIZE));
     console.log(`round ${round}: raw tuned sender ${raw} MB/s`);
     await call(b, 'requiredListen', SIZE);
-    const required = mbps(SIZE, await call<number>(a, 'requiredSend'));
+    const required = await timed('required', () => call<number>(a, 'requiredSend'));
     console.log(`round ${round}: the required work alone (file read, SHA-256 each side, written to disk on a worker; no protocol) ${required} MB/s`);
 
-    const ours = async (into: 'default' | 'writable') => {
-      await call(b, 'receiveInto', into);
+    const ours = async () => {
       const sent = await call<{ ms: number; hash: string }>(a, 'oursSend');
       const received = await call<{ hash: string; size: number }>(b, 'oursReceived');
       if (received.hash !== sent.hash || received.size !== SIZE) throw new Error('our transfer arrived different');
-      return mbps(SIZE, sent.ms);
+      return sent.ms;
     };
-    const oursMbps = await ours('default');
+    await call(b, 'receiveInto', 'default');
+    const oursMbps = await timed('ours', ours);
     console.log(`round ${round}: ours (disk file in; out as the element receives: to disk on a worker; SHA-256, acks) ${oursMbps} MB/s`);
-    const oursWritableMbps = await ours('writable');
+    await call(b, 'receiveInto', 'writable');
+    const oursWritableMbps = mbps(SIZE, await ours());
     console.log(`round ${round}: ours into a File System Access writable the page gives ${oursWritableMbps} MB/s`);
 
     let peerjs = 0;
@@ -87,6 +99,15 @@ try {
   );
   const ratio = (x: number, y: number) => (x / y).toFixed(3);
   console.log(`  the required work alone / raw ${ratio(best.required, rawMbPerS)}; ours / the required work alone ${ratio(mbPerS, best.required)}`);
+  // Where the time goes. With as many cores busy as the machine has, the transfer is bound by CPU:
+  // whatever the pages spend reading, hashing and writing is taken from the threads that carry the
+  // packets.
+  if (measure) {
+    const table = cpuTable((['raw', 'required', 'ours'] as const).map((name) => ({ name, cpu: cpu[name], bytes: 2 * SIZE, seconds: seconds[name] })));
+    for (const line of table) console.log(line);
+  } else {
+    console.log('CPU by thread: not measured (it is read from /proc, which this system does not have)');
+  }
 
   // Memory: peak JS memory of both pages while HEAP_SIZE moves with our transfer, once received
   // the element's way and once into a writable.
