@@ -10,14 +10,19 @@ export type CpuSeconds = Record<string, number>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux that Chromium supports
 
-const fields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+/** A thread's or process's name and its fields after the name, from its `stat` file. */
+function readStat(path: string): { name: string; fields: string[] } {
+  const stat = readFileSync(path, 'utf8');
+  const end = stat.lastIndexOf(')');
+  return { name: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
+}
 
 function children(): Map<number, number[]> {
   const byParent = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const parent = Number(fields(readFileSync(`/proc/${name}/stat`, 'utf8'))[1]);
+      const parent = Number(readStat(`/proc/${name}/stat`).fields[1]);
       byParent.set(parent, [...(byParent.get(parent) ?? []), Number(name)]);
     } catch {
       // gone meanwhile
@@ -26,12 +31,15 @@ function children(): Map<number, number[]> {
   return byParent;
 }
 
-/** The group a thread of a process counts in, from the process's command line and the thread's name. */
-function groupOf(cmdline: string, pid: number, tid: number, thread: string): string {
+/** The group a process's threads count in, from its command line; renderers' threads are told apart by `threadGroup`. */
+function processGroup(cmdline: string): string {
   const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
   if (!type) return 'browser process';
   if (type === 'utility') return /NetworkService/.test(cmdline) ? 'network service' : 'other processes';
-  if (type !== 'renderer') return 'other processes';
+  return type === 'renderer' ? 'pages' : 'other processes';
+}
+
+function threadGroup(pid: number, tid: number, thread: string): string {
   if (tid === pid) return 'pages: main threads';
   if (thread.startsWith('DedicatedWorker')) return 'pages: workers';
   if (thread.startsWith('WebRTC') || thread === 'Chrome_ChildIOT') return 'pages: WebRTC and IPC';
@@ -45,12 +53,11 @@ function sample(root: number): Map<number, { group: string; ticks: number }> {
   for (let queue = [root], pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
     queue.push(...(byParent.get(pid) ?? []));
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const group = processGroup(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
       for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const f = fields(stat);
-        const group = groupOf(cmdline, pid, tid, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-        threads.set(tid, { group, ticks: Number(f[11]) + Number(f[12]) }); // utime + stime
+        const { name, fields } = readStat(`/proc/${pid}/task/${tid}/stat`);
+        const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+        threads.set(tid, { group: group === 'pages' ? threadGroup(pid, tid, name) : group, ticks });
       }
     } catch {
       // a process or thread that ended meanwhile
