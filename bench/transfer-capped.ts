@@ -19,7 +19,7 @@ if (!Number.isFinite(mbit) || mbit <= 0) {
   console.error('usage: npm run bench:transfer-capped -- --mbit <Mbit/s>');
   process.exit(2);
 }
-const missing = missingPrerequisites();
+const missing = missingPrerequisites({ loss: false });
 if (missing.length > 0) {
   console.error(`bench:transfer-capped needs: ${missing.join('; ')}`);
   process.exit(1);

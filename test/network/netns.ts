@@ -36,26 +36,28 @@ const onPath = (name: string) =>
 
 /**
  * What this machine lacks to run the shaped-network tests, with how to get it; empty when ready.
+ * `loss: false` leaves out what only random loss and upload caps need (nftables, IFB devices).
  */
-export function missingPrerequisites(chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): string[] {
+export function missingPrerequisites({ loss = true } = {}): string[] {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (network namespaces need CAP_NET_ADMIN and CAP_SYS_ADMIN): run as root');
   if (!onPath('ip')) missing.push('ip: apt-get install -y iproute2');
   if (!onPath('tc')) missing.push('tc: apt-get install -y iproute2');
-  if (!onPath('nft')) missing.push('nft: apt-get install -y nftables');
+  if (loss && !onPath('nft')) missing.push('nft: apt-get install -y nftables');
   try {
     accessSync(chromium, constants.X_OK);
   } catch {
     missing.push(`Chromium at ${chromium}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   if (missing.length === 0) {
-    // Root in a container may still be refused namespaces or IFB devices: try both once.
+    // Root in a container may still be refused namespaces or IFB devices: try once.
     const probe = `vcprobe${process.pid}`;
     try {
       run('ip', ['netns', 'add', probe]);
-      run('ip', ['-n', probe, 'link', 'add', 'ifb0', 'type', 'ifb']);
+      if (loss) run('ip', ['-n', probe, 'link', 'add', 'ifb0', 'type', 'ifb']);
     } catch (err) {
-      missing.push(`network namespaces with IFB devices (${(err as Error).message.trim()}): needs a privileged container or a VM`);
+      missing.push(`network namespaces${loss ? ' with IFB devices' : ''} (${(err as Error).message.trim()}): needs a privileged container or a VM`);
     } finally {
       spawnSync('ip', ['netns', 'del', probe]);
     }
