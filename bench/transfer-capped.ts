@@ -45,4 +45,5 @@ const bench = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 't
   stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => bench.kill(signal));
-bench.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// No code means the benchmark was ended by a signal.
+bench.on('exit', (code) => process.exit(code ?? 1));
