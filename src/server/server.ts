@@ -2,7 +2,6 @@
  * The signaling server: one HTTP(S) server carrying the WebSocket endpoint `/signal` and, in
  * demo mode, the demo's static files.
  */
-import { TicketSigner } from './tickets.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +11,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   type Candidate,
   type ClientMessage,
+  type IceServer,
   MAX_FRAME_BYTES,
   parseClientMessage,
   type Role,
@@ -27,6 +27,7 @@ import { answerKnock, type Delivery, type RoomState, depart, encodeFrame as enco
 import { serveStatic, type StaticMount } from './static.js';
 import { RedisRoomStore } from './redis-store.js';
 import { MemoryRoomStore, type RoomStore } from './store.js';
+import { newPlaceId, TicketSigner } from './tickets.js';
 import { type JoinTokenClaims, verifyJoinToken } from './tokens.js';
 import { turnCredentials } from './turn.js';
 
@@ -127,6 +128,8 @@ class SignalingCore {
   readonly #tickets: TicketSigner;
   #seq = 0;
   #closing = false;
+  /** Tickets issued before this (ms) come from an earlier process. */
+  readonly #startedAt = Date.now();
 
   constructor(
     readonly opts: ResolvedOptions,
@@ -343,7 +346,7 @@ class SignalingCore {
       case 'decline':
         if (role !== 'doctor') return this.#sendError(conn, SignalingErrorCode.NotAllowed, 'only the doctor admits or declines');
         await this.store.transact(room, (s) =>
-          answerKnock(s, conn.id, msg.type === 'admit', this.#tickets.issue(room, 'patient', true)),
+          answerKnock(s, conn.id, msg.type === 'admit', (place) => this.#tickets.issue(room, 'patient', place, true), this.#iceServers(true)),
         );
         this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: roomTag(room) });
         return;
@@ -360,19 +363,20 @@ class SignalingCore {
     if (!this.#localRooms.has(room) && this.#localRooms.size >= this.opts.maxRooms) {
       return this.#sendError(conn, SignalingErrorCode.ServerFull, 'The server has no room for another consultation.', true);
     }
-    const iceServers = this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
-    const resumeTicket = resume !== undefined ? this.#tickets.verify(resume, room, role) : undefined;
+    const ticket = resume !== undefined ? this.#tickets.verify(resume, room, role) : undefined;
+    const now = Date.now();
+    const since = this.store.forgetsOnRestart ? this.#startedAt : undefined;
     const result = await this.store.transact(room, (s) =>
       join(s, {
         conn: conn.id,
         role,
         room,
-        resume,
-        ...(resumeTicket ? { resumeTicket } : {}),
-        newSession: this.#tickets.issue(room, role, role === 'doctor'),
-        admittedSession: this.#tickets.issue(room, role, true),
-        iceServers,
-        now: Date.now(),
+        ...(ticket ? { ticket } : {}),
+        ...(since !== undefined && now < since + this.opts.graceMs ? { recoverBefore: since } : {}),
+        newPlace: newPlaceId(),
+        issue: (place, admitted) => this.#tickets.issue(room, role, place, admitted),
+        iceServers: { waiting: this.#iceServers(false), admitted: this.#iceServers(true) },
+        now,
         graceMs: this.opts.graceMs,
       }),
     );
@@ -385,6 +389,11 @@ class SignalingCore {
     } else {
       this.log.info('refused', { conn: conn.id, room: roomTag(room), role, code: result.code });
     }
+  }
+
+  /** The ICE servers for a participant; TURN credentials only for one who is let in. */
+  #iceServers(admitted: boolean): IceServer[] {
+    return admitted && this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
   }
 
   async #depart(conn: Conn, reason: 'left' | 'gone'): Promise<void> {
