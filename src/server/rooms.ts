@@ -57,6 +57,7 @@ export const CloseCode = {
   Unauthenticated: 4401,
   Forbidden: 4403,
   Conflict: 4409,
+  Timeout: 4408,
   TooManyRequests: 4429,
   Unavailable: 4503,
 } as const;
@@ -77,6 +78,9 @@ export function closeCodeFor(code: SignalingErrorCode): number {
       return CloseCode.Conflict;
     case SignalingErrorCode.RateLimited:
       return CloseCode.TooManyRequests;
+    case SignalingErrorCode.JoinTimeout:
+    case SignalingErrorCode.SlowConsumer:
+      return CloseCode.Timeout;
     case SignalingErrorCode.ServerFull:
       return CloseCode.Unavailable;
     case SignalingErrorCode.ShuttingDown:
