@@ -20,7 +20,7 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
 } from '../protocol/index.js';
 import { addressKey, AddressLimits, type Bucket, clientAddress, isFull, isTrusted, takeToken, trustedProxies } from './limits.js';
-import { createLogger, type Logger, maskIp, roomTag } from './log.js';
+import { createLogger, type Logger, maskIp, roomTagger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
 import { answerKnock, closeCodeFor, type Delivery, type RoomState, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
@@ -94,7 +94,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         log.warn('redis error', { error: err.message }),
       )
     : new MemoryRoomStore();
-  const core = new SignalingCore(opts, log, store);
+  const core = new SignalingCore(opts, log, store, !!options.tls);
   const handler = (req: IncomingMessage, res: ServerResponse) => core.onRequest(req, res);
   // Slow or never-finished request headers are cut off after headersTimeoutMs, checked often
   // enough that the timeout holds (Node checks every 30 s by default).
@@ -152,6 +152,7 @@ class SignalingCore {
   /** The store, when rooms are in memory and can be read synchronously. */
   readonly #memory: MemoryRoomStore | null;
   readonly #tickets: TicketSigner;
+  readonly #roomTag: (room: string) => string;
   #seq = 0;
   #closing = false;
   /** Tickets issued before this (ms) come from an earlier process. */
@@ -161,6 +162,7 @@ class SignalingCore {
     readonly opts: ResolvedOptions,
     readonly log: Logger,
     readonly store: RoomStore,
+    readonly tls = false,
   ) {
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -175,6 +177,7 @@ class SignalingCore {
     ];
     this.#memory = store instanceof MemoryRoomStore ? store : null;
     this.#tickets = new TicketSigner(opts.resumeSecret);
+    this.#roomTag = roomTagger(opts.resumeSecret);
     this.#addresses = new AddressLimits({
       maxSockets: opts.maxConnectionsPerIp,
       maxPending: opts.maxPendingPerIp,
@@ -193,6 +196,9 @@ class SignalingCore {
 
   onRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = pathOf(req);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    if (this.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
     if (path === '/signal') {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end('This is a WebSocket endpoint.\n');
@@ -434,7 +440,7 @@ class SignalingCore {
         await this.store.transact(room, (s) =>
           answerKnock(s, conn.id, msg.type === 'admit', (place) => this.#tickets.issue(room, 'patient', place, true), this.#iceServers(true)),
         );
-        this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: roomTag(room) });
+        this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: this.#roomTag(room) });
         return;
       case 'leave':
         await this.#depart(conn, 'left');
@@ -473,9 +479,9 @@ class SignalingCore {
       conn.bucket = this.#placeBucket(room, role, conn.key, Date.now());
       this.#localRooms.set(room, (this.#localRooms.get(room) ?? 0) + 1);
       this.metrics.inc('vc_joins_total', ['role', role]);
-      this.log.info('joined', { conn: conn.id, room: roomTag(room), role, resumed: resume !== undefined });
+      this.log.info('joined', { conn: conn.id, room: this.#roomTag(room), role, resumed: resume !== undefined });
     } else {
-      this.log.info('refused', { conn: conn.id, room: roomTag(room), role, code: result.code });
+      this.log.info('refused', { conn: conn.id, room: this.#roomTag(room), role, code: result.code });
     }
   }
 
@@ -494,7 +500,7 @@ class SignalingCore {
     if (n > 0) this.#localRooms.set(room, n);
     else this.#localRooms.delete(room);
     const kept = await this.store.transact(room, (s) => depart(s, conn.id, role, reason, Date.now()));
-    this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: roomTag(room), role });
+    this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: this.#roomTag(room), role });
     if (kept && reason === 'gone' && !this.#closing) {
       // Release the place once its grace period is over, unless it was taken back.
       const timer = setTimeout(() => {
