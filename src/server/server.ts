@@ -144,7 +144,7 @@ class SignalingCore {
   readonly #sweeper: NodeJS.Timeout;
   readonly #addresses: AddressLimits;
   /** Frame budgets of places (room and role), kept until refilled so that reconnecting does not refill them. */
-  readonly #placeBuckets = new Map<string, Bucket>();
+  readonly #placeBuckets = new Map<string, Partial<Record<Role, Bucket>>>();
   readonly #proxies: BlockList | null;
   /** Rooms with a participant on this process, with how many. */
   readonly #localRooms = new Map<string, number>();
@@ -238,8 +238,16 @@ class SignalingCore {
       return;
     }
     socket[PENDING] = key;
-    socket.once('close', () => this.#settlePending(socket));
+    socket.on('close', this.#onPendingClose);
   }
+
+  /** One listener for every counted socket: thousands of sockets, one function. */
+  readonly #onPendingClose = (() => {
+    const core = this;
+    return function (this: CountedSocket) {
+      core.#settlePending(this);
+    };
+  })();
 
   #settlePending(upgraded: CountedSocket): void {
     // With TLS the upgrade comes on the TLS socket; the TCP socket counted is its parent.
@@ -247,6 +255,7 @@ class SignalingCore {
     const key = socket[PENDING];
     if (key === undefined) return;
     socket[PENDING] = '';
+    socket.removeListener('close', this.#onPendingClose);
     if (key) this.#addresses.releasePending(key);
   }
 
@@ -407,10 +416,9 @@ class SignalingCore {
 
   /** The budget of a place; a new one starts with no more than its address has left. */
   #placeBucket(room: string, role: Role, key: string, now: number): Bucket {
-    const id = `${room}\n${role}`;
-    let b = this.#placeBuckets.get(id);
-    if (!b) this.#placeBuckets.set(id, (b = { tokens: Math.floor(this.#addresses.tokens(key, now)), at: now }));
-    return b;
+    let places = this.#placeBuckets.get(room);
+    if (!places) this.#placeBuckets.set(room, (places = {}));
+    return (places[role] ??= { tokens: Math.floor(this.#addresses.tokens(key, now)), at: now });
   }
 
   #relay(conn: Conn, msg: ClientMessage, state: RoomState | null): void {
@@ -566,8 +574,9 @@ class SignalingCore {
       }
     }
     this.#addresses.sweep(now);
-    for (const [id, b] of this.#placeBuckets) {
-      if (isFull(b, this.opts.messageRate, this.opts.messageBurst, now)) this.#placeBuckets.delete(id);
+    const full = (b: Bucket | undefined) => !b || isFull(b, this.opts.messageRate, this.opts.messageBurst, now);
+    for (const [room, places] of this.#placeBuckets) {
+      if (full(places.doctor) && full(places.patient)) this.#placeBuckets.delete(room);
     }
   }
 
