@@ -35,6 +35,7 @@ async function runTarget(kind: string): Promise<void> {
       maxConnections: 100_000,
       maxRooms: 100_000,
       maxConnectionsPerIp: 100_000,
+      maxPendingPerIp: 100_000,
       messageRate: 1e9,
       messageBurst: 1e9,
     });

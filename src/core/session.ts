@@ -653,10 +653,14 @@ export class ConsultSession extends Emitter<SessionEvents> {
         this.#knocking = message.waiting;
         this.emit('knock', { waiting: message.waiting });
         break;
-      case 'admitted':
+      case 'admitted': {
+        // The server hands TURN credentials only to a patient it let in: they come with `admitted`.
+        const granted = (message as { iceServers?: RTCIceServer[] }).iceServers;
+        if (granted) this.#iceServers = this.#options.iceServers ?? granted;
         if (message.session) this.#ticket = message.session;
         this.#keepTicket();
         break;
+      }
       case 'peer-joined':
         this.#knocking = false;
         this.#onPeerPresent();

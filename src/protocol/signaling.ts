@@ -72,6 +72,10 @@ export const SignalingErrorCode = {
   ShuttingDown: 'shutting-down',
   /** The same participant connected again elsewhere; this connection is replaced. */
   Replaced: 'replaced',
+  /** The connection did not join a room in time after opening. */
+  JoinTimeout: 'join-timeout',
+  /** The connection stopped reading: more was queued for it than the server holds for anyone. */
+  SlowConsumer: 'slow-consumer',
 } as const;
 export type SignalingErrorCode = (typeof SignalingErrorCode)[keyof typeof SignalingErrorCode];
 

@@ -3,7 +3,7 @@
  * (codes, counts, hashed room ids, masked addresses); this module adds the time and level and
  * gives the helpers that make identifying values safe.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -49,10 +49,13 @@ export function createLogger(option: LogSink | false | undefined): Logger {
 
 /**
  * A room id may carry something a clinic considers identifying (an appointment number), so logs
- * carry a short hash instead: enough to follow one room through the log, not to recover it.
+ * carry a short keyed hash instead: enough to follow one room through the log, not to recover it.
+ * An unkeyed hash of a guessable id (`termin-048213`) is reversed by trying them all; with a key
+ * that stays on the server (derived from its secrets, so that every process tags alike) it is not.
  */
-export function roomTag(room: string): string {
-  return createHash('sha256').update(room).digest('base64url').slice(0, 10);
+export function roomTagger(key: string): (room: string) => string {
+  const k = createHmac('sha256', key).update('room-tag').digest();
+  return (room) => createHmac('sha256', k).update(room).digest('base64url').slice(0, 10);
 }
 
 /** Keeps the network part of an address: /24 for IPv4, /48 for IPv6. */

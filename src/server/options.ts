@@ -66,14 +66,38 @@ export interface SignalingServerOptions {
    * another Origin, or none, is refused with `origin-not-allowed`. Default none: any origin.
    */
   allowedOrigins?: string[];
-  /** Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy). Default `false`. */
-  trustProxy?: boolean;
-  /** Open WebSocket connections allowed per client address. Default `20`. */
+  /**
+   * Believe `X-Forwarded-For` from these proxies (behind a reverse proxy): `true` for a proxy on
+   * this machine (loopback), or a list of proxy addresses and CIDR ranges (`['10.0.0.0/8']`). The
+   * client address is then the right-most entry that is not a trusted proxy. From any other peer
+   * the header is ignored. Default `false`: the TCP peer is the client.
+   */
+  trustProxy?: boolean | string[];
+  /** Open WebSocket connections allowed per client address (IPv6: per /64). Default `20`. */
   maxConnectionsPerIp?: number;
-  /** Frames per second allowed per client address, on average. Default `50`. */
+  /**
+   * TCP connections per address that are not WebSockets: HTTP requests, handshakes in progress,
+   * refusals being explained. Trusted proxies are exempt. Default `10`.
+   */
+  maxPendingPerIp?: number;
+  /** How long an HTTP request may take to send its headers, in ms; slower ones are cut off. Default `10000`. */
+  headersTimeoutMs?: number;
+  /**
+   * Frames per second allowed per client address, on average, and per connection. The address's
+   * budget outlives its connections, so reconnecting does not refill it; when it runs out, the
+   * address's heaviest sender is disconnected, not whoever sent the last frame. Default `50`.
+   */
   messageRate?: number;
-  /** Frames allowed per client address in one burst. Default `200`. */
+  /** Frames allowed per client address (and per connection) in one burst. Default `200`. */
   messageBurst?: number;
+  /** How long a connection may stay open without joining a room, in ms (`join-timeout`). Default `10000`. */
+  joinTimeoutMs?: number;
+  /**
+   * Bytes the server queues for one connection that does not read them; beyond that the
+   * connection is dropped (`slow-consumer`), so no client can make the server hold more.
+   * Default `524288` (512 KiB, eight of the largest frames).
+   */
+  maxQueuedBytes?: number;
   /** Open WebSocket connections allowed in this process. Default `10000`. */
   maxConnections?: number;
   /** Rooms with a participant on this process. Default `5000`. */
@@ -97,10 +121,14 @@ export interface ResolvedOptions {
   resumeSecret: string;
   turn: TurnOptions | null;
   allowedOrigins: Set<string> | null;
-  trustProxy: boolean;
+  trustProxy: boolean | string[];
   maxConnectionsPerIp: number;
+  maxPendingPerIp: number;
+  headersTimeoutMs: number;
   messageRate: number;
   messageBurst: number;
+  joinTimeoutMs: number;
+  maxQueuedBytes: number;
   maxConnections: number;
   maxRooms: number;
 }
@@ -140,8 +168,12 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
     allowedOrigins: o.allowedOrigins?.length ? new Set(o.allowedOrigins.map((x) => x.replace(/\/+$/, ''))) : null,
     trustProxy: o.trustProxy ?? false,
     maxConnectionsPerIp: positive('maxConnectionsPerIp', o.maxConnectionsPerIp, 20),
+    maxPendingPerIp: positive('maxPendingPerIp', o.maxPendingPerIp, 10),
+    headersTimeoutMs: positive('headersTimeoutMs', o.headersTimeoutMs, 10_000),
     messageRate: positive('messageRate', o.messageRate, 50),
     messageBurst: positive('messageBurst', o.messageBurst, 200),
+    joinTimeoutMs: positive('joinTimeoutMs', o.joinTimeoutMs, 10_000),
+    maxQueuedBytes: positive('maxQueuedBytes', o.maxQueuedBytes, 512 * 1024),
     maxConnections: positive('maxConnections', o.maxConnections, 10_000),
     maxRooms: positive('maxRooms', o.maxRooms, 5_000),
   };

@@ -18,8 +18,11 @@ const encode = encodeFrame;
 
 /** One participant's place in a room. */
 export interface Slot {
-  /** The secret id a participant presents in `join.resume` to take this place back. */
-  session: string;
+  /**
+   * The place's random id, named in every ticket issued for it: only a ticket with this id takes
+   * the place back. A place that is given up (leave, decline) or taken anew has a new id.
+   */
+  place: string;
   /** The connection holding the place (`<node>:<n>`), or null while it is away (grace period). */
   conn: string | null;
   /** Whether the doctor let this participant in. Always true for the doctor. */
@@ -54,6 +57,7 @@ export const CloseCode = {
   Unauthenticated: 4401,
   Forbidden: 4403,
   Conflict: 4409,
+  Timeout: 4408,
   TooManyRequests: 4429,
   Unavailable: 4503,
 } as const;
@@ -74,6 +78,9 @@ export function closeCodeFor(code: SignalingErrorCode): number {
       return CloseCode.Conflict;
     case SignalingErrorCode.RateLimited:
       return CloseCode.TooManyRequests;
+    case SignalingErrorCode.JoinTimeout:
+    case SignalingErrorCode.SlowConsumer:
+      return CloseCode.Timeout;
     case SignalingErrorCode.ServerFull:
       return CloseCode.Unavailable;
     case SignalingErrorCode.ShuttingDown:
@@ -114,50 +121,61 @@ export function expire(state: RoomState | null, now: number, graceMs: number): R
   return isEmpty(next) ? null : next;
 }
 
+/** A verified place ticket, as presented in `join.resume`. */
+export interface PresentedTicket {
+  place: string;
+  admitted: boolean;
+  /** ms since the epoch. */
+  issuedAt: number;
+}
+
 export interface JoinInput {
   conn: string;
   role: Role;
   room: string;
-  resume: string | undefined;
+  /** The ticket from `join.resume`, when it verified for this room and role. */
+  ticket?: PresentedTicket;
   /**
-   * Set when `resume` is a valid signed ticket for this room and role: the place it stood for may
-   * be taken again even if this store has forgotten it (a restart, an expired grace period).
+   * Set while a store that forgets on restart is just back: a ticket issued before this time
+   * (ms) may take a place the store does not hold, in the state the ticket says. Tickets issued
+   * since then must match the place the store holds.
    */
-  resumeTicket?: { admitted: boolean };
-  /** A fresh ticket, used if this join makes a new place. */
-  newSession: string;
-  /** A fresh ticket saying "admitted", for a place taken back from an admitted ticket. */
-  admittedSession: string;
-  iceServers: IceServer[];
+  recoverBefore?: number;
+  /** The id of the place this join makes, if it makes a new one. */
+  newPlace: string;
+  /** Signs a ticket for a place of this room and role. */
+  issue(place: string, admitted: boolean): string;
+  /** ICE servers for a participant still waiting, and (with TURN credentials) for one let in. */
+  iceServers: { waiting: IceServer[]; admitted: IceServer[] };
   now: number;
   graceMs: number;
 }
 
-export type JoinResult = { ok: true; session: string } | { ok: false; code: SignalingErrorCode };
+export type JoinResult = { ok: true; place: string } | { ok: false; code: SignalingErrorCode };
 
 export function join(prev: RoomState | null, input: JoinInput): Transition<JoinResult> {
   const state: RoomState = expire(prev, input.now, input.graceMs) ?? { doctor: null, patient: null };
-  const { conn, role } = input;
+  const { conn, role, ticket } = input;
   const deliveries: Delivery[] = [];
   const existing = state[role];
   let slot: Slot;
-  if (existing && input.resume !== undefined && (input.resume === existing.session || input.resumeTicket)) {
-    // Taking the place back after a reload: the old socket, if it is somehow still open, goes.
+  if (existing && ticket && ticket.place === existing.place) {
+    // Taking the place back after a reload, never in a better state than the ticket says: the
+    // old socket, if it is somehow still open, goes.
     if (existing.conn && existing.conn !== conn) {
       deliveries.push(errorDelivery(existing.conn, SignalingErrorCode.Replaced, true));
     }
-    slot = { ...existing, conn, goneAt: null };
+    slot = { ...existing, conn, goneAt: null, admitted: role === 'doctor' || (existing.admitted && ticket.admitted) };
   } else if (existing && existing.conn) {
     return { state: prev, deliveries: [errorDelivery(conn, SignalingErrorCode.RoomFull, true)], result: { ok: false, code: SignalingErrorCode.RoomFull } };
-  } else if (input.resumeTicket) {
-    // A place this store no longer knows, vouched for by a ticket it signed: an admitted patient
-    // comes back admitted, without knocking again.
-    const admitted = role === 'doctor' || input.resumeTicket.admitted;
-    slot = { session: admitted ? input.admittedSession : input.newSession, conn, admitted, goneAt: null };
+  } else if (!existing && ticket && input.recoverBefore !== undefined && ticket.issuedAt < input.recoverBefore) {
+    // A place from before a restart that the store forgot, vouched for by a ticket it signed: an
+    // admitted patient comes back admitted, without knocking again.
+    slot = { place: ticket.place, conn, admitted: role === 'doctor' || ticket.admitted, goneAt: null };
   } else {
-    // A fresh place. A place left in its grace period without the session id is not inherited:
-    // a patient must knock again.
-    slot = { session: input.newSession, conn, admitted: role === 'doctor', goneAt: null };
+    // A fresh place. A place left in its grace period without its ticket is not inherited: a
+    // patient must knock again.
+    slot = { place: input.newPlace, conn, admitted: role === 'doctor', goneAt: null };
   }
   const next: RoomState = { ...state, [role]: slot };
   const peer = next[other(role)];
@@ -169,8 +187,8 @@ export function join(prev: RoomState | null, input: JoinInput): Transition<JoinR
       room: input.room,
       role,
       polite: role === 'patient',
-      session: slot.session,
-      iceServers: input.iceServers,
+      session: input.issue(slot.place, slot.admitted),
+      iceServers: slot.admitted ? input.iceServers.admitted : input.iceServers.waiting,
       peer: nowPaired,
       waiting: role === 'patient' && !slot.admitted,
     }),
@@ -184,7 +202,7 @@ export function join(prev: RoomState | null, input: JoinInput): Transition<JoinR
       deliveries.push({ to: conn, frame: encode({ type: 'knock', waiting: true }) });
     }
   }
-  return { state: next, deliveries, result: { ok: true, session: slot.session } };
+  return { state: next, deliveries, result: { ok: true, place: slot.place } };
 }
 
 /** The doctor's answer to a knock. */
@@ -192,7 +210,8 @@ export function answerKnock(
   prev: RoomState | null,
   conn: string,
   admit: boolean,
-  admittedSession: string,
+  issue: (place: string) => string,
+  iceServers: IceServer[],
 ): Transition<SignalingErrorCode | null> {
   const refuse = (code: SignalingErrorCode): Transition<SignalingErrorCode> => ({
     state: prev,
@@ -204,11 +223,13 @@ export function answerKnock(
   const patient = state.patient;
   if (!patient || !patient.conn || patient.admitted) return refuse(SignalingErrorCode.NotAllowed);
   if (admit) {
-    const next: RoomState = { ...state, patient: { ...patient, admitted: true, session: admittedSession } };
+    const next: RoomState = { ...state, patient: { ...patient, admitted: true } };
+    // TURN credentials come only now: a patient the doctor never lets in gets none.
+    const admitted = { type: 'admitted', session: issue(patient.place), iceServers } as const;
     return {
       state: next,
       deliveries: [
-        { to: patient.conn, frame: encode({ type: 'admitted', session: admittedSession }) },
+        { to: patient.conn, frame: encode(admitted as Unversioned<ServerMessage>) },
         { to: patient.conn, frame: encode({ type: 'peer-joined', role: 'doctor' }) },
         { to: conn, frame: encode({ type: 'peer-joined', role: 'patient' }) },
       ],

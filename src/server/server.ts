@@ -2,16 +2,16 @@
  * The signaling server: one HTTP(S) server carrying the WebSocket endpoint `/signal` and, in
  * demo mode, the demo's static files.
  */
-import { TicketSigner } from './tickets.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, BlockList, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   type Candidate,
   type ClientMessage,
+  type IceServer,
   MAX_FRAME_BYTES,
   parseClientMessage,
   type Role,
@@ -19,14 +19,15 @@ import {
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from '../protocol/index.js';
-import { ConnectionCounter, RateLimiter } from './limits.js';
-import { createLogger, type Logger, maskIp, roomTag } from './log.js';
+import { addressKey, AddressLimits, type Bucket, clientAddress, isFull, isTrusted, takeToken, trustedProxies } from './limits.js';
+import { createLogger, type Logger, maskIp, roomTagger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
-import { answerKnock, type Delivery, type RoomState, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
+import { answerKnock, closeCodeFor, type Delivery, type RoomState, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
 import { serveStatic, type StaticMount } from './static.js';
 import { RedisRoomStore } from './redis-store.js';
 import { MemoryRoomStore, type RoomStore } from './store.js';
+import { newPlaceId, TicketSigner } from './tickets.js';
 import { type JoinTokenClaims, verifyJoinToken } from './tokens.js';
 import { turnCredentials } from './turn.js';
 
@@ -50,6 +51,13 @@ export interface SignalingServer {
 const HARD_PAYLOAD_CAP = MAX_FRAME_BYTES * 2;
 /** How long `close()` waits for clients to close after `shutting-down` before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** How long a refused or dropped socket may take to answer the close before it is cut off. */
+const CLOSE_GRACE_MS = 1_000;
+/** How often join timeouts are checked and idle addresses forgotten. */
+const SWEEP_MS = 1_000;
+/** Marks a TCP socket counted as pending for its address (the key), until it becomes a WebSocket or closes. */
+const PENDING = Symbol('pending');
+type CountedSocket = Socket & { [PENDING]?: string };
 
 const CONN = Symbol('conn');
 type SocketWithConn = WebSocket & { [CONN]: Conn };
@@ -58,6 +66,12 @@ interface Conn {
   id: string;
   ws: WebSocket;
   ip: string;
+  /** The address the limits count this connection under (IPv6: its /64). */
+  key: string;
+  /** When the socket opened, until it joins; then 0. */
+  openedAt: number;
+  /** Once joined: the frame budget of its place, which a reconnect to the place continues. */
+  bucket: Bucket | null;
   alive: boolean;
   room: string | null;
   role: Role | null;
@@ -80,9 +94,19 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
         log.warn('redis error', { error: err.message }),
       )
     : new MemoryRoomStore();
-  const core = new SignalingCore(opts, log, store);
+  const core = new SignalingCore(opts, log, store, !!options.tls);
   const handler = (req: IncomingMessage, res: ServerResponse) => core.onRequest(req, res);
-  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  // Slow or never-finished request headers are cut off after headersTimeoutMs, checked often
+  // enough that the timeout holds (Node checks every 30 s by default).
+  const httpOptions = {
+    headersTimeout: opts.headersTimeoutMs,
+    requestTimeout: Math.max(opts.headersTimeoutMs, 30_000),
+    connectionsCheckingInterval: Math.min(1_000, Math.ceil(opts.headersTimeoutMs / 2)),
+  };
+  const http: Server = options.tls
+    ? createHttpsServer({ ...httpOptions, ...tlsOptions(options.tls) }, handler)
+    : createServer(httpOptions, handler);
+  http.on('connection', (socket: Socket) => core.onTcp(socket));
   http.on('upgrade', (req, socket, head) => core.onUpgrade(req, socket, head));
   http.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((ok, fail) => {
@@ -117,21 +141,28 @@ class SignalingCore {
   readonly #wss: WebSocketServer;
   readonly #mounts: StaticMount[];
   readonly #heartbeat: NodeJS.Timeout;
-  readonly #perIp: ConnectionCounter;
-  readonly #rate: RateLimiter;
+  readonly #sweeper: NodeJS.Timeout;
+  readonly #addresses: AddressLimits;
+  /** Frame budgets of places (room and role), kept until refilled so that reconnecting does not refill them. */
+  readonly #placeBuckets = new Map<string, Partial<Record<Role, Bucket>>>();
+  readonly #proxies: BlockList | null;
   /** Rooms with a participant on this process, with how many. */
   readonly #localRooms = new Map<string, number>();
   readonly metrics = new Metrics();
   /** The store, when rooms are in memory and can be read synchronously. */
   readonly #memory: MemoryRoomStore | null;
   readonly #tickets: TicketSigner;
+  readonly #roomTag: (room: string) => string;
   #seq = 0;
   #closing = false;
+  /** Tickets issued before this (ms) come from an earlier process. */
+  readonly #startedAt = Date.now();
 
   constructor(
     readonly opts: ResolvedOptions,
     readonly log: Logger,
     readonly store: RoomStore,
+    readonly tls = false,
   ) {
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -146,17 +177,28 @@ class SignalingCore {
     ];
     this.#memory = store instanceof MemoryRoomStore ? store : null;
     this.#tickets = new TicketSigner(opts.resumeSecret);
-    this.#perIp = new ConnectionCounter(opts.maxConnectionsPerIp);
-    this.#rate = new RateLimiter(opts.messageRate, opts.messageBurst);
+    this.#roomTag = roomTagger(opts.resumeSecret);
+    this.#addresses = new AddressLimits({
+      maxSockets: opts.maxConnectionsPerIp,
+      maxPending: opts.maxPendingPerIp,
+      rate: opts.messageRate,
+      burst: opts.messageBurst,
+    });
+    this.#proxies = trustedProxies(opts.trustProxy);
     store.setLocalSink((d) => this.#deliverLocal(d));
     this.#heartbeat = setInterval(() => this.#beat(), opts.heartbeatMs);
     this.#heartbeat.unref();
+    this.#sweeper = setInterval(() => this.#sweep(), Math.min(SWEEP_MS, opts.joinTimeoutMs / 2));
+    this.#sweeper.unref();
   }
 
   // ---- HTTP ---------------------------------------------------------------------------------
 
   onRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = pathOf(req);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    if (this.tls) res.setHeader('strict-transport-security', 'max-age=31536000');
     if (path === '/signal') {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end('This is a WebSocket endpoint.\n');
@@ -182,6 +224,41 @@ class SignalingCore {
     res.end('Not found\n');
   }
 
+  /**
+   * Every TCP connection counts against its address until it becomes a WebSocket, so that one
+   * address cannot hold many half-open requests. A trusted proxy carries everyone: it is exempt.
+   */
+  onTcp(socket: CountedSocket): void {
+    if (socket[PENDING] !== undefined) return;
+    const peer = socket.remoteAddress ?? '';
+    if (this.#proxies && isTrusted(this.#proxies, peer)) return;
+    const key = addressKey(peer);
+    if (!this.#addresses.acquirePending(key)) {
+      socket.destroy();
+      return;
+    }
+    socket[PENDING] = key;
+    socket.on('close', this.#onPendingClose);
+  }
+
+  /** One listener for every counted socket: thousands of sockets, one function. */
+  readonly #onPendingClose = (() => {
+    const core = this;
+    return function (this: CountedSocket) {
+      core.#settlePending(this);
+    };
+  })();
+
+  #settlePending(upgraded: CountedSocket): void {
+    // With TLS the upgrade comes on the TLS socket; the TCP socket counted is its parent.
+    const socket = upgraded[PENDING] === undefined ? ((upgraded as { _parent?: CountedSocket })._parent ?? upgraded) : upgraded;
+    const key = socket[PENDING];
+    if (key === undefined) return;
+    socket[PENDING] = '';
+    socket.removeListener('close', this.#onPendingClose);
+    if (key) this.#addresses.releasePending(key);
+  }
+
   onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     if (pathOf(req) !== '/signal') return refuseUpgrade(socket, 404, 'Not Found');
@@ -190,7 +267,8 @@ class SignalingCore {
       .split(',')
       .map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) return refuseUpgrade(socket, 400, 'Bad Request', `subprotocol ${SUBPROTOCOL} required`);
-    const ip = this.#clientIp(req);
+    const ip = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], this.#proxies);
+    const key = addressKey(ip);
     let refusal: SignalingErrorCode | null = null;
     let claims: JoinTokenClaims | null = null;
     const origin = req.headers.origin;
@@ -198,7 +276,9 @@ class SignalingCore {
       refusal = SignalingErrorCode.OriginNotAllowed;
     } else if (this.#conns.size >= this.opts.maxConnections) {
       refusal = SignalingErrorCode.ServerFull;
-    } else if (!this.#perIp.acquire(ip)) {
+    } else if (!this.#addresses.hasRoom(key) || !this.#addresses.take(key)) {
+      // A connection attempt spends from the address's frame budget, so reconnecting is no way
+      // around it.
       refusal = SignalingErrorCode.RateLimited;
     } else {
       const token = offered.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
@@ -209,11 +289,17 @@ class SignalingCore {
       } else if (!this.opts.demo) {
         refusal = SignalingErrorCode.TokenRequired;
       }
-      if (refusal) this.#perIp.release(ip);
     }
     // A browser sees a refused upgrade only as a failed WebSocket, so refusals are accepted and
-    // then explained with a coded error frame and a close code.
-    this.#wss.handleUpgrade(req, socket, head, (ws) => (refusal ? this.#refuse(ws, ip, refusal) : this.#onConnection(ws, ip, claims)));
+    // then explained with a coded error frame and a close code. Nothing is counted for the
+    // address before ws has accepted the handshake: a handshake ws rejects costs nothing after.
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refusal) return this.#refuse(ws, ip, refusal);
+      if (this.#closing || this.#conns.size >= this.opts.maxConnections) return this.#refuse(ws, ip, SignalingErrorCode.ServerFull);
+      if (!this.#addresses.hasRoom(key)) return this.#refuse(ws, ip, SignalingErrorCode.RateLimited);
+      this.#settlePending(socket as CountedSocket);
+      this.#onConnection(ws, ip, key, claims);
+    });
   }
 
   #refuse(ws: WebSocket, ip: string, code: SignalingErrorCode): void {
@@ -224,13 +310,7 @@ class SignalingCore {
     ws.send(d.frame);
     ws.close(d.close!.code, d.close!.reason);
     // A client that never answers the close is cut off.
-    setTimeout(() => ws.terminate(), 2_000).unref();
-  }
-
-  #clientIp(req: IncomingMessage): string {
-    const forwarded = this.opts.trustProxy ? req.headers['x-forwarded-for'] : undefined;
-    if (typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',').pop()!.trim();
-    return req.socket.remoteAddress ?? '';
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   #countRefusal(code: string): void {
@@ -239,11 +319,15 @@ class SignalingCore {
 
   // ---- connections --------------------------------------------------------------------------
 
-  #onConnection(ws: WebSocket, ip: string, claims: JoinTokenClaims | null): void {
+  #onConnection(ws: WebSocket, ip: string, key: string, claims: JoinTokenClaims | null): void {
+    const now = Date.now();
     const conn: Conn = {
       id: `${this.store.nodeId}:${(++this.#seq).toString(36)}`,
       ws,
       ip,
+      key,
+      openedAt: now,
+      bucket: null,
       claims,
       alive: true,
       room: null,
@@ -254,7 +338,7 @@ class SignalingCore {
     };
     (ws as SocketWithConn)[CONN] = conn;
     this.#conns.set(conn.id, conn);
-    this.#rate.attach(ip);
+    this.#addresses.attach(key);
     this.metrics.inc('vc_connections_total');
     this.log.debug('connected', { conn: conn.id, ip: maskIp(conn.ip) });
     // Shared listeners find their connection on the socket: thousands of sockets, four functions.
@@ -299,10 +383,7 @@ class SignalingCore {
 
   #onFrame(conn: Conn, data: Buffer, isBinary: boolean): void {
     if (conn.closed) return;
-    if (!this.#rate.take(conn.ip)) {
-      this.log.warn('rate limited', { conn: conn.id, ip: maskIp(conn.ip) });
-      return this.#sendError(conn, SignalingErrorCode.RateLimited, 'Too many messages.', true);
-    }
+    if (!this.#withinRate(conn)) return;
     if (isBinary) return this.#sendError(conn, SignalingErrorCode.InvalidMessage, 'binary frames are not part of the protocol');
     if (data.length > MAX_FRAME_BYTES) {
       return this.#sendError(conn, SignalingErrorCode.MessageTooLarge, `frame over ${MAX_FRAME_BYTES} bytes`);
@@ -316,6 +397,28 @@ class SignalingCore {
       return this.#relay(conn, msg, this.#memory.readSync(conn.room ?? ''));
     }
     this.#enqueue(conn, () => this.#handle(conn, msg), msg.type);
+  }
+
+  /**
+   * A connection that has not joined spends from its address's budget, which outlives its
+   * connections. A joined one spends from its place's budget, which outlives reconnects to the
+   * place: so a neighbour behind the same NAT who floods uses up only the address's budget and
+   * cannot get an admitted patient disconnected.
+   */
+  #withinRate(conn: Conn): boolean {
+    const now = Date.now();
+    const paid = this.#addresses.take(conn.key, now);
+    if (conn.bucket ? takeToken(conn.bucket, this.opts.messageRate, this.opts.messageBurst, now) : paid) return true;
+    this.log.warn('rate limited', { conn: conn.id, ip: maskIp(conn.ip) });
+    this.#sendError(conn, SignalingErrorCode.RateLimited, 'Too many messages.', true);
+    return false;
+  }
+
+  /** The budget of a place; a new one starts with no more than its address has left. */
+  #placeBucket(room: string, role: Role, key: string, now: number): Bucket {
+    let places = this.#placeBuckets.get(room);
+    if (!places) this.#placeBuckets.set(room, (places = {}));
+    return (places[role] ??= { tokens: Math.floor(this.#addresses.tokens(key, now)), at: now });
   }
 
   #relay(conn: Conn, msg: ClientMessage, state: RoomState | null): void {
@@ -343,9 +446,9 @@ class SignalingCore {
       case 'decline':
         if (role !== 'doctor') return this.#sendError(conn, SignalingErrorCode.NotAllowed, 'only the doctor admits or declines');
         await this.store.transact(room, (s) =>
-          answerKnock(s, conn.id, msg.type === 'admit', this.#tickets.issue(room, 'patient', true)),
+          answerKnock(s, conn.id, msg.type === 'admit', (place) => this.#tickets.issue(room, 'patient', place, true), this.#iceServers(true)),
         );
-        this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: roomTag(room) });
+        this.log.info(msg.type === 'admit' ? 'admitted' : 'declined', { room: this.#roomTag(room) });
         return;
       case 'leave':
         await this.#depart(conn, 'left');
@@ -360,31 +463,39 @@ class SignalingCore {
     if (!this.#localRooms.has(room) && this.#localRooms.size >= this.opts.maxRooms) {
       return this.#sendError(conn, SignalingErrorCode.ServerFull, 'The server has no room for another consultation.', true);
     }
-    const iceServers = this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
-    const resumeTicket = resume !== undefined ? this.#tickets.verify(resume, room, role) : undefined;
+    const ticket = resume !== undefined ? this.#tickets.verify(resume, room, role) : undefined;
+    const now = Date.now();
+    const since = this.store.forgetsOnRestart ? this.#startedAt : undefined;
     const result = await this.store.transact(room, (s) =>
       join(s, {
         conn: conn.id,
         role,
         room,
-        resume,
-        ...(resumeTicket ? { resumeTicket } : {}),
-        newSession: this.#tickets.issue(room, role, role === 'doctor'),
-        admittedSession: this.#tickets.issue(room, role, true),
-        iceServers,
-        now: Date.now(),
+        ...(ticket ? { ticket } : {}),
+        ...(since !== undefined && now < since + this.opts.graceMs ? { recoverBefore: since } : {}),
+        newPlace: newPlaceId(),
+        issue: (place, admitted) => this.#tickets.issue(room, role, place, admitted),
+        iceServers: { waiting: this.#iceServers(false), admitted: this.#iceServers(true) },
+        now,
         graceMs: this.opts.graceMs,
       }),
     );
     if (result.ok) {
       conn.room = room;
       conn.role = role;
+      conn.openedAt = 0;
+      conn.bucket = this.#placeBucket(room, role, conn.key, Date.now());
       this.#localRooms.set(room, (this.#localRooms.get(room) ?? 0) + 1);
       this.metrics.inc('vc_joins_total', ['role', role]);
-      this.log.info('joined', { conn: conn.id, room: roomTag(room), role, resumed: resume !== undefined });
+      this.log.info('joined', { conn: conn.id, room: this.#roomTag(room), role, resumed: resume !== undefined });
     } else {
-      this.log.info('refused', { conn: conn.id, room: roomTag(room), role, code: result.code });
+      this.log.info('refused', { conn: conn.id, room: this.#roomTag(room), role, code: result.code });
     }
+  }
+
+  /** The ICE servers for a participant; TURN credentials only for one who is let in. */
+  #iceServers(admitted: boolean): IceServer[] {
+    return admitted && this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
   }
 
   async #depart(conn: Conn, reason: 'left' | 'gone'): Promise<void> {
@@ -397,7 +508,7 @@ class SignalingCore {
     if (n > 0) this.#localRooms.set(room, n);
     else this.#localRooms.delete(room);
     const kept = await this.store.transact(room, (s) => depart(s, conn.id, role, reason, Date.now()));
-    this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: roomTag(room), role });
+    this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: this.#roomTag(room), role });
     if (kept && reason === 'gone' && !this.#closing) {
       // Release the place once its grace period is over, unless it was taken back.
       const timer = setTimeout(() => {
@@ -418,8 +529,7 @@ class SignalingCore {
       () =>
         this.#depart(conn, 'gone').finally(() => {
           this.#conns.delete(conn.id);
-          this.#perIp.release(conn.ip);
-          this.#rate.detach(conn.ip);
+          this.#addresses.detach(conn.key);
         }),
       'close',
     );
@@ -428,11 +538,45 @@ class SignalingCore {
   #deliverLocal(d: Delivery): void {
     const conn = this.#conns.get(d.to);
     if (!conn || conn.ws.readyState !== WebSocket.OPEN) return;
+    if (conn.ws.bufferedAmount + d.frame.length > this.opts.maxQueuedBytes) return this.#dropSlow(conn);
     if (d.frame.startsWith('{"v":1,"type":"error"')) this.#countRefusal((JSON.parse(d.frame) as { code: string }).code);
     conn.ws.send(d.frame);
-    if (d.close) {
-      conn.closed = true;
-      conn.ws.close(d.close.code, d.close.reason);
+    if (d.close) this.#closeConn(conn, d.close.code, d.close.reason);
+  }
+
+  /** Closes with a code, and cuts the socket off if the client does not answer in time. */
+  #closeConn(conn: Conn, code: number, reason: string): void {
+    conn.closed = true;
+    conn.ws.close(code, reason);
+    setTimeout(() => conn.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  /**
+   * A receiver that does not read (while perhaps answering pings) would make the server queue
+   * frames for it without end: past `maxQueuedBytes` it is dropped, and what was queued goes.
+   */
+  #dropSlow(conn: Conn): void {
+    if (conn.closed) return;
+    this.log.warn('slow consumer', { conn: conn.id, queued: conn.ws.bufferedAmount });
+    this.#countRefusal(SignalingErrorCode.SlowConsumer);
+    conn.closed = true;
+    // The close frame would wait behind everything queued; the socket goes now.
+    conn.ws.close(closeCodeFor(SignalingErrorCode.SlowConsumer), SignalingErrorCode.SlowConsumer);
+    conn.ws.terminate();
+  }
+
+  /** Closes sockets that never joined, and forgets quiet addresses. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const conn of this.#conns.values()) {
+      if (conn.openedAt && !conn.closed && now - conn.openedAt >= this.opts.joinTimeoutMs) {
+        this.#sendError(conn, SignalingErrorCode.JoinTimeout, 'No join in time.', true);
+      }
+    }
+    this.#addresses.sweep(now);
+    const full = (b: Bucket | undefined) => !b || isFull(b, this.opts.messageRate, this.opts.messageBurst, now);
+    for (const [room, places] of this.#placeBuckets) {
+      if (full(places.doctor) && full(places.patient)) this.#placeBuckets.delete(room);
     }
   }
 
@@ -444,6 +588,10 @@ class SignalingCore {
     const suspects: Conn[] = [];
     for (const conn of this.#conns.values()) {
       if (conn.ws.readyState !== WebSocket.OPEN) continue;
+      if (conn.ws.bufferedAmount > this.opts.maxQueuedBytes) {
+        this.#dropSlow(conn);
+        continue;
+      }
       if (!conn.alive) {
         suspects.push(conn);
         continue;
@@ -467,12 +615,14 @@ class SignalingCore {
   /** Undoes the constructor when the server could not start listening. */
   abort(): void {
     clearInterval(this.#heartbeat);
+    clearInterval(this.#sweeper);
     void this.store.close();
   }
 
   async shutdown(http: Server): Promise<void> {
     this.#closing = true;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#sweeper);
     const stopped = new Promise<void>((ok) => http.close(() => ok()));
     http.closeIdleConnections();
     const conns = [...this.#conns.values()];
@@ -522,4 +672,25 @@ function reencodeRelay(msg: ClientMessage): string {
     return encode({ type: 'candidate', candidate: out });
   }
   throw new Error(`not a relay frame: ${msg.type}`);
+}
+
+/** TLS 1.2 and later with forward-secret key exchange only (ECDHE; TLS 1.3 suites all are). */
+function tlsOptions(tls: { cert: string | Buffer; key: string | Buffer }) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: 'TLSv1.2' as const,
+    ciphers: [
+      'TLS_AES_128_GCM_SHA256',
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_CHACHA20_POLY1305_SHA256',
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-RSA-AES128-GCM-SHA256',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      'ECDHE-RSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-CHACHA20-POLY1305',
+      'ECDHE-RSA-CHACHA20-POLY1305',
+    ].join(':'),
+    honorCipherOrder: true,
+  };
 }

@@ -7,6 +7,11 @@ import type { Delivery, RoomState, Transition } from './rooms.js';
 export interface RoomStore {
   /** Names this process in connection ids (`<nodeId>:<n>`), so deliveries find their process. */
   readonly nodeId: string;
+  /**
+   * True when the rooms die with the process (in memory): for a short while after a start, place
+   * tickets from before it may then take back places the store no longer knows.
+   */
+  readonly forgetsOnRestart?: boolean;
   /** Receives the deliveries addressed to connections of this process. */
   setLocalSink(sink: (delivery: Delivery) => void): void;
   /**
@@ -24,6 +29,7 @@ export interface RoomStore {
 /** Rooms in a Map: one process, no I/O. */
 export class MemoryRoomStore implements RoomStore {
   readonly nodeId: string;
+  readonly forgetsOnRestart = true;
   readonly #rooms = new Map<string, RoomState>();
   #sink: (delivery: Delivery) => void = () => {};
 

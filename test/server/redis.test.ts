@@ -66,7 +66,7 @@ describe('scale-out on Redis', () => {
       assert.equal(pj.waiting, true);
       assert.equal((await doctor.next('knock', 3000)).waiting, true);
       doctor.send({ type: 'admit' });
-      await patient.next('admitted', 3000);
+      const admitted = await patient.next('admitted', 3000);
       assert.equal((await patient.next('peer-joined', 3000)).role, 'doctor');
       assert.equal((await doctor.next('peer-joined', 3000)).role, 'patient');
       const offer = { type: 'offer', sdp: 'v=0\r\ns=cross\r\n' };
@@ -79,13 +79,21 @@ describe('scale-out on Redis', () => {
       await second.open();
       second.send({ type: 'join', room, role: 'doctor' });
       assert.equal((await second.next('error', 3000)).code, 'room-full');
-      // The patient reloads onto the doctor's process and is back in the call.
+      // The patient reloads onto the doctor's process and is back in the call with the ticket
+      // from `admitted` (the one from the waiting room would bring back only a waiting place).
       patient.ws.terminate();
       assert.equal((await doctor.next('peer-left', 3000)).reason, 'gone');
       const back = client(urlA, 'patient');
-      const bj = await back.join(room, 'patient', pj.session);
+      const bj = await back.join(room, 'patient', admitted.session);
       assert.equal(bj.peer, true);
       assert.equal((await doctor.next('peer-joined', 3000)).role, 'patient');
+      // A patient who hung up has no place to come back to on any process.
+      back.send({ type: 'leave' });
+      assert.equal((await doctor.next('peer-left', 3000)).reason, 'left');
+      const departed = client(urlB, 'patient');
+      const dj = await departed.join(room, 'patient', bj.session);
+      assert.equal(dj.waiting, true);
+      assert.equal((await doctor.next('knock', 3000)).waiting, true);
       // Racing joins for one place on two processes: exactly one wins.
       for (let i = 0; i < 5; i++) {
         const raceRoom = `race-${i}`;

@@ -217,12 +217,12 @@ describe('resume after a reload', () => {
   after(() => s.stop());
 
   it('returns an admitted patient to the call without knocking', async () => {
-    const { doctor, patient, patientSession, admittedSession } = await admittedPair(s, 'r-resume');
+    const { doctor, patient, admittedSession } = await admittedPair(s, 'r-resume');
     patient.ws.terminate();
     assert.equal((await doctor.next('peer-left')).reason, 'gone');
     const again = s.client();
-    const j = await again.join('r-resume', 'patient', patientSession);
-    assert.equal(j.session, admittedSession);
+    const j = await again.join('r-resume', 'patient', admittedSession);
+    assert.match(j.session, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     assert.equal(j.waiting, false);
     assert.equal(j.peer, true);
     assert.deepEqual(await doctor.next('peer-joined'), { v: 1, type: 'peer-joined', role: 'patient' });
@@ -242,9 +242,9 @@ describe('resume after a reload', () => {
   });
 
   it('replaces a still-open connection that holds the place', async () => {
-    const { doctor, patient, patientSession } = await admittedPair(s, 'r-replace');
+    const { doctor, patient, admittedSession } = await admittedPair(s, 'r-replace');
     const again = s.client();
-    const j = await again.join('r-replace', 'patient', patientSession);
+    const j = await again.join('r-replace', 'patient', admittedSession);
     assert.equal(j.peer, true);
     const err = await patient.next('error');
     assert.equal(err.code, 'replaced');
