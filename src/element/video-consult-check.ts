@@ -120,7 +120,8 @@ export class VideoConsultCheck extends LitElement {
       display: grid;
       gap: 8px;
     }
-    li {
+    /* The steps only: the advice list in the verdict is a plain list. */
+    .steps > li {
       display: grid;
       grid-template-columns: 28px 1fr;
       gap: 4px 8px;
