@@ -192,6 +192,8 @@ export class VideoConsultCheck extends LitElement {
     button,
     select {
       font: inherit;
+      /* A long device name must not push the speaker choice out of a phone-wide step. */
+      max-width: 100%;
       min-height: 44px;
       padding: 0 16px;
       border-radius: calc(var(--vc-radius) / 2);

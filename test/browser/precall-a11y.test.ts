@@ -219,6 +219,16 @@ describe('<video-consult-check> on a phone, by keyboard, with reduced motion', (
     const bar = await eventually(() => el.shadowRoot!.querySelector<HTMLElement>('[part~="level"] span'), 'the level bar', 20_000);
     expect(getComputedStyle(bar).transitionDuration).to.equal('0s');
     const yes = await eventually(() => button(el, 'Yes, I heard it'), 'the speakers question', 30_000);
+    await el.updateComplete;
+    // At the speakers question (buttons and the speaker choice shown), nothing sticks out of its step.
+    for (const item of el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="step"]')) {
+      const outer = item.getBoundingClientRect();
+      for (const inner of item.querySelectorAll<HTMLElement>('*')) {
+        if (!inner.getClientRects().length) continue;
+        const box = inner.getBoundingClientRect();
+        expect(box.right, `${item.dataset.step}: ${inner.localName} ${inner.textContent!.trim().slice(0, 30)}`).to.be.at.most(outer.right);
+      }
+    }
     await click(yes);
     await done;
     await el.updateComplete;
