@@ -57,7 +57,7 @@ const LIGHT: Record<string, string> = {
 
 // ---- contrast, measured ------------------------------------------------------------------------
 
-const parse = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number) as [number, number, number, number?];
+const parse = (color: string): number[] => (color.match(/[\d.]+/g) ?? []).map(Number);
 const luminance = ([r, g, b]: number[]) => {
   const [R, G, B] = [r!, g!, b!].map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
   return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
@@ -139,7 +139,7 @@ async function runCheck(props: Partial<VideoConsultCheck>, theme: Record<string,
   document.body.style.background = theme['--vc-background'] ?? '';
   const done = new Promise<PrecallReport>((resolve) => el.addEventListener('vc-check-complete', (e) => resolve(e.detail), { once: true }));
   document.body.append(el);
-  const yes = await eventually(() => button(el, 'Yes, I heard it'), 'the speakers question', 30_000);
+  const yes = (await eventually(() => button(el, 'Yes, I heard it'), 'the speakers question', 30_000))!;
   const whileRunning = { running: el.running, axe: await seriousViolations(el), contrast: lowContrastTexts(el) };
   await click(yes);
   const report = await done;
@@ -216,9 +216,9 @@ describe('<video-consult-check> on a phone, by keyboard, with reduced motion', (
     el.server = server.signalUrl;
     const done = new Promise((resolve) => el.addEventListener('vc-check-complete', resolve, { once: true }));
     document.body.append(el);
-    const bar = await eventually(() => el.shadowRoot!.querySelector<HTMLElement>('[part~="level"] span'), 'the level bar', 20_000);
+    const bar = (await eventually(() => el.shadowRoot!.querySelector<HTMLElement>('[part~="level"] span'), 'the level bar', 20_000))!;
     expect(getComputedStyle(bar).transitionDuration).to.equal('0s');
-    const yes = await eventually(() => button(el, 'Yes, I heard it'), 'the speakers question', 30_000);
+    const yes = (await eventually(() => button(el, 'Yes, I heard it'), 'the speakers question', 30_000))!;
     await el.updateComplete;
     // At the speakers question (buttons and the speaker choice shown), nothing sticks out of its step.
     for (const item of el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="step"]')) {
@@ -247,7 +247,7 @@ describe('<video-consult-check> on a phone, by keyboard, with reduced motion', (
     const el = document.createElement('video-consult-check');
     el.iceServers = [];
     document.body.append(el);
-    const bar = await eventually(() => el.shadowRoot!.querySelector<HTMLElement>('[part~="level"] span'), 'the level bar', 20_000);
+    const bar = (await eventually(() => el.shadowRoot!.querySelector<HTMLElement>('[part~="level"] span'), 'the level bar', 20_000))!;
     expect(getComputedStyle(bar).transitionDuration).to.equal('0.09s');
   });
 
