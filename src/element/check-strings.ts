@@ -24,7 +24,7 @@ export interface CheckStrings {
   /** Status words, also read out by screen readers next to the icons. */
   status: Record<CheckStatus, string>;
   /** The headline of the verdict: `ready`, or the deciding finding. Missing ones fall back to `findings`. */
-  verdicts: Partial<Record<CheckCode | 'ready', string>>;
+  verdicts: Partial<Record<CheckCode | 'ready' | 'incomplete', string>>;
   /** What each step found, in plain words. */
   findings: Record<CheckCode, string>;
   /** What to do, in the order the check lists it. */
@@ -65,6 +65,7 @@ const en: CheckStrings = {
   status: { pass: 'OK', warn: 'Warning', fail: 'Problem', skip: 'Not checked' },
   verdicts: {
     ready: 'Everything is ready for your consultation.',
+    incomplete: 'Everything that was tested works, but not everything could be tested here.',
     'udp-blocked': 'UDP blocked, TCP relay works: the consultation will work, the picture may be less smooth.',
     'turn-unreachable': 'Your network blocks video calls to the practice.',
     'quality-too-slow': 'Your internet connection is too slow for a video consultation.',
@@ -95,6 +96,7 @@ const en: CheckStrings = {
     'signaling-slow': 'The practice’s service answers slowly ({connectMs} ms).',
     'signaling-insecure': 'The connection to the practice’s service is not encrypted.',
     'signaling-unreachable': 'The practice’s service cannot be reached.',
+    'signaling-refused': 'The practice’s service did not let this page connect.',
     'network-ok': 'Video can reach the practice directly and through the relay.',
     'udp-blocked': 'UDP blocked, TCP relay works.',
     'turn-unreachable': 'The practice’s video relay cannot be reached from your network.',
@@ -105,8 +107,9 @@ const en: CheckStrings = {
     'quality-unstable': 'The connection is unsteady: delay {rttMs} ms, loss {lossPercent} %, jitter {jitterMs} ms.',
     'quality-too-slow': 'Too slow for video: {throughputMbps} Mbit/s (at least 1 Mbit/s is needed).',
     'quality-failed': 'No data could be sent through the video relay.',
-    'not-configured': 'Not configured on this page.',
-    skipped: 'Not checked.',
+    'not-configured': 'Could not be tested here.',
+    'not-requested': 'Not needed for this consultation.',
+    skipped: 'Not tested, because another step did not work.',
   },
   advice: {
     'allow-camera': 'Allow camera and microphone for this page (see above), then check again.',
@@ -165,6 +168,7 @@ const de: CheckStrings = {
   status: { pass: 'OK', warn: 'Hinweis', fail: 'Problem', skip: 'Nicht geprüft' },
   verdicts: {
     ready: 'Alles ist bereit für Ihre Sprechstunde.',
+    incomplete: 'Alles Geprüfte funktioniert, aber nicht alles konnte hier geprüft werden.',
     'udp-blocked': 'UDP blockiert, TCP-Relay funktioniert: Die Sprechstunde klappt, das Bild kann aber weniger flüssig sein.',
     'turn-unreachable': 'Ihr Netzwerk blockiert Videoanrufe zur Praxis.',
     'quality-too-slow': 'Ihre Internetverbindung ist zu langsam für eine Videosprechstunde.',
@@ -195,6 +199,7 @@ const de: CheckStrings = {
     'signaling-slow': 'Der Dienst der Praxis antwortet langsam ({connectMs} ms).',
     'signaling-insecure': 'Die Verbindung zum Dienst der Praxis ist nicht verschlüsselt.',
     'signaling-unreachable': 'Der Dienst der Praxis ist nicht erreichbar.',
+    'signaling-refused': 'Der Dienst der Praxis hat die Verbindung von dieser Seite abgelehnt.',
     'network-ok': 'Video erreicht die Praxis direkt und über das Relay.',
     'udp-blocked': 'UDP blockiert, TCP-Relay funktioniert.',
     'turn-unreachable': 'Das Video-Relay der Praxis ist aus Ihrem Netzwerk nicht erreichbar.',
@@ -205,8 +210,9 @@ const de: CheckStrings = {
     'quality-unstable': 'Die Verbindung schwankt: Verzögerung {rttMs} ms, Verlust {lossPercent} %, Jitter {jitterMs} ms.',
     'quality-too-slow': 'Zu langsam für Video: {throughputMbps} Mbit/s (mindestens 1 Mbit/s nötig).',
     'quality-failed': 'Über das Video-Relay ließen sich keine Daten senden.',
-    'not-configured': 'Auf dieser Seite nicht eingerichtet.',
-    skipped: 'Nicht geprüft.',
+    'not-configured': 'Konnte hier nicht geprüft werden.',
+    'not-requested': 'Für diese Sprechstunde nicht nötig.',
+    skipped: 'Nicht geprüft, weil ein anderer Schritt nicht geklappt hat.',
   },
   advice: {
     'allow-camera': 'Erlauben Sie Kamera und Mikrofon für diese Seite (siehe oben) und prüfen Sie erneut.',

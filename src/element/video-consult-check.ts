@@ -50,10 +50,11 @@ const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', 
  * @cssprop [--vc-surface=#1d2530] - Background of the steps.
  * @cssprop [--vc-foreground=#f4f6f8] - Text colour.
  * @cssprop [--vc-muted=#aab4c0] - Secondary text colour.
- * @cssprop [--vc-accent=#2f7de1] - Buttons, focus rings and the level meter.
+ * @cssprop [--vc-accent=#1f6fd1] - The main button, focus rings and the level meter.
+ * @cssprop [--vc-on-accent=#ffffff] - Text on the accent colour (the main button); keep 4.5:1 against `--vc-accent`.
  * @cssprop [--vc-success=#2fa86a] - Passed steps.
  * @cssprop [--vc-warning=#f0b429] - Warnings.
- * @cssprop [--vc-danger=#d93a3a] - Problems.
+ * @cssprop [--vc-danger=#e05555] - Problems.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font-family=system-ui] - Font; the element loads no web fonts.
  */
@@ -65,13 +66,17 @@ export class VideoConsultCheck extends LitElement {
       --vc-surface: #1d2530;
       --vc-foreground: #f4f6f8;
       --vc-muted: #aab4c0;
-      --vc-accent: #2f7de1;
+      /* White on the accent is 4.9:1 (WCAG AA asks 4.5:1 for text). */
+      --vc-accent: #1f6fd1;
+      --vc-on-accent: #ffffff;
       --vc-success: #2fa86a;
       --vc-warning: #f0b429;
-      --vc-danger: #d93a3a;
+      --vc-danger: #e05555;
       --vc-radius: 12px;
       --vc-font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
       display: block;
+      /* Native controls (select, textarea, scroll bars) in the theme's scheme; a light theme sets light. */
+      color-scheme: dark;
       color: var(--vc-foreground);
       background: var(--vc-background);
       border-radius: var(--vc-radius);
@@ -115,7 +120,8 @@ export class VideoConsultCheck extends LitElement {
       display: grid;
       gap: 8px;
     }
-    li {
+    /* The steps only: the advice list in the verdict is a plain list. */
+    .steps > li {
       display: grid;
       grid-template-columns: 28px 1fr;
       gap: 4px 8px;
@@ -186,6 +192,8 @@ export class VideoConsultCheck extends LitElement {
     button,
     select {
       font: inherit;
+      /* A long device name must not push the speaker choice out of a phone-wide step. */
+      max-width: 100%;
       min-height: 44px;
       padding: 0 16px;
       border-radius: calc(var(--vc-radius) / 2);
@@ -197,6 +205,7 @@ export class VideoConsultCheck extends LitElement {
     button.primary {
       background: var(--vc-accent);
       border-color: var(--vc-accent);
+      color: var(--vc-on-accent);
     }
     button:focus-visible,
     select:focus-visible {
@@ -209,6 +218,19 @@ export class VideoConsultCheck extends LitElement {
     }
     details {
       margin-top: 12px;
+    }
+    summary {
+      cursor: pointer;
+      min-height: 24px;
+    }
+    summary:focus-visible {
+      outline: 3px solid var(--vc-accent);
+      outline-offset: 2px;
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .level span {
+        transition: none;
+      }
     }
     textarea {
       width: 100%;
@@ -226,7 +248,8 @@ export class VideoConsultCheck extends LitElement {
 
   static override properties = {
     server: { reflect: true },
-    token: {},
+    // Property only: an attribute would put the token in the DOM, where any script and devtools read it.
+    token: { attribute: false },
     iceServers: { attribute: false },
     relayPorts: { attribute: 'relay-ports' },
     manual: { type: Boolean, reflect: true },
@@ -241,11 +264,22 @@ export class VideoConsultCheck extends LitElement {
     _copied: { state: true },
   };
 
-  /** The signaling server's WebSocket URL, as for `<video-consult>`. The check opens and closes one WebSocket; it joins no room. */
+  /**
+   * The signaling server's WebSocket URL, as for `<video-consult>`. The check opens one WebSocket,
+   * asks it for the ICE servers a call would get (unless `iceServers` is set) and closes it; it
+   * joins no room.
+   */
   server = '';
-  /** A join token, when the server refuses connections without one (sent as a WebSocket subprotocol, as a call does). */
+  /**
+   * A join token for any room on the server, when it refuses connections without one (sent as a
+   * WebSocket subprotocol, as a call does). A property only, never an attribute.
+   */
   token = '';
-  /** The ICE servers a call uses (STUN, and TURN with credentials from the clinic's backend). */
+  /**
+   * The ICE servers a call uses (STUN, and TURN with credentials from the clinic's backend). Leave
+   * it unset to take them from the signaling server (`server`), which hands out TURN credentials
+   * valid for ten minutes.
+   */
   iceServers?: RTCIceServer[];
   /** The TURN server's relay port range, e.g. `49152-65535`, named in the firewall advice. */
   relayPorts = '';
@@ -387,6 +421,14 @@ export class VideoConsultCheck extends LitElement {
   #notHeard = () => this.#answer?.(false);
   #chooseOutput = (event: Event) => (this.#sinkId = (event.target as HTMLSelectElement).value);
   #runAgain = () => void this.run();
+  /** Escape closes the open report and puts focus back on its summary. */
+  #reportKey = (event: KeyboardEvent) => {
+    const details = event.currentTarget as HTMLDetailsElement;
+    if (event.key !== 'Escape' || !details.open) return;
+    event.preventDefault();
+    details.open = false;
+    details.querySelector('summary')?.focus();
+  };
   #copy = async () => {
     if (!this._report) return;
     try {
@@ -419,7 +461,7 @@ export class VideoConsultCheck extends LitElement {
             ${this._copied ? strings.copied : strings.copyReport}
           </button>
         </div>
-        <details part="report" ?hidden=${!report}>
+        <details part="report" ?hidden=${!report} @keydown=${this.#reportKey}>
           <summary>${strings.report}</summary>
           <textarea readonly aria-label=${strings.report} .value=${report?.text ?? ''}></textarea>
         </details>

@@ -143,8 +143,19 @@ export interface LeaveMessage {
   type: 'leave';
 }
 
+/**
+ * Ask for the ICE servers a call would get, instead of joining: the pre-call check's first and only
+ * frame. The server answers with `ice-servers` (or a coded `error`) and closes the socket. The
+ * connection needs a join token for any room, as a call does, unless the server runs in demo mode.
+ */
+export interface IceServersRequestMessage {
+  v: number;
+  type: 'ice-servers';
+}
+
 export type ClientMessage =
   | JoinMessage
+  | IceServersRequestMessage
   | DescriptionMessage
   | CandidateMessage
   | AdmitMessage
@@ -208,6 +219,18 @@ export interface RelayedDescriptionMessage extends DescriptionMessage {}
 /** A relayed candidate, as sent by the other participant. */
 export interface RelayedCandidateMessage extends CandidateMessage {}
 
+/**
+ * The answer to an `ice-servers` request: STUN, and TURN with credentials that expire after
+ * `ttlSeconds` (at most ten minutes, enough for a check). The server closes the socket after it.
+ */
+export interface IceServersMessage {
+  v: number;
+  type: 'ice-servers';
+  iceServers: IceServer[];
+  /** How long the TURN credentials in `iceServers` stay valid, in seconds; absent without TURN. */
+  ttlSeconds?: number;
+}
+
 /** Something went wrong. `fatal` means the server closes the socket after this frame. */
 export interface ErrorMessage {
   v: number;
@@ -225,4 +248,5 @@ export type ServerMessage =
   | AdmittedMessage
   | RelayedDescriptionMessage
   | RelayedCandidateMessage
+  | IceServersMessage
   | ErrorMessage;

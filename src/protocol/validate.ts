@@ -66,6 +66,9 @@ function isIceServer(x: unknown): x is IceServer {
   return urlsOk && isOptionalString(x.username, 1024) && isOptionalString(x.credential, 1024);
 }
 
+const isIceServerList = (x: unknown): x is IceServer[] =>
+  Array.isArray(x) && x.length <= MAX_ICE_SERVERS && x.every(isIceServer);
+
 /** Decodes one frame to an object with the right version and a string type, or says why not. */
 function decodeEnvelope(data: string): ParseResult<Obj & { type: string }> {
   if (data.length > MAX_FRAME_BYTES) {
@@ -113,6 +116,7 @@ export function parseClientMessage(data: string): ParseResult<ClientMessage> {
     case 'admit':
     case 'decline':
     case 'leave':
+    case 'ice-servers':
       return { ok: true, message: m as unknown as ClientMessage };
     default:
       return { ok: false, code: SignalingErrorCode.UnknownType, reason: 'unknown type' };
@@ -135,9 +139,7 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
         isString(m.session, MAX_SESSION_CHARS) &&
         typeof m.peer === 'boolean' &&
         typeof m.waiting === 'boolean' &&
-        Array.isArray(m.iceServers) &&
-        m.iceServers.length <= MAX_ICE_SERVERS &&
-        m.iceServers.every(isIceServer)
+        isIceServerList(m.iceServers)
         ? ok
         : invalid(m.type, 'fields');
     case 'peer-joined':
@@ -152,6 +154,10 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
       return isDescription(m.description) ? ok : invalid(m.type, 'description');
     case 'candidate':
       return isCandidate(m.candidate) ? ok : invalid(m.type, 'candidate');
+    case 'ice-servers':
+      return isIceServerList(m.iceServers) && (m.ttlSeconds === undefined || (Number.isInteger(m.ttlSeconds) && (m.ttlSeconds as number) > 0))
+        ? ok
+        : invalid(m.type, 'fields');
     case 'error':
       return isString(m.code, 64) && ERROR_CODES.has(m.code) && isString(m.message, 1024) ? ok : invalid(m.type, 'fields');
     default:

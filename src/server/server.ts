@@ -49,6 +49,8 @@ export interface SignalingServer {
  * (nobody's honest client) lose the connection.
  */
 const HARD_PAYLOAD_CAP = MAX_FRAME_BYTES * 2;
+/** How long TURN credentials for a pre-call check stay valid, in seconds: long enough for one check. */
+const CHECK_TURN_TTL_SECONDS = 120;
 /** How long `close()` waits for clients to close after `shutting-down` before cutting them off. */
 const SHUTDOWN_GRACE_MS = 2_000;
 /** How long a refused or dropped socket may take to answer the close before it is cut off. */
@@ -435,6 +437,7 @@ class SignalingCore {
       if (conn.room) return this.#sendError(conn, SignalingErrorCode.AlreadyJoined);
       return this.#join(conn, msg.room, msg.role, msg.resume ?? undefined);
     }
+    if (msg.type === 'ice-servers') return this.#answerIceServers(conn);
     const room = conn.room;
     const role = conn.role;
     if (!room || !role) return this.#sendError(conn, SignalingErrorCode.NotJoined);
@@ -496,6 +499,23 @@ class SignalingCore {
   /** The ICE servers for a participant; TURN credentials only for one who is let in. */
   #iceServers(admitted: boolean): IceServer[] {
     return admitted && this.opts.turn ? [...this.opts.iceServers, turnCredentials(this.opts.turn)] : this.opts.iceServers;
+  }
+
+  // ---- the pre-call check's ICE servers ----------------------------------------------------
+
+  /**
+   * Answers a pre-call check: the ICE servers a call would get, then the socket closes. The token
+   * was checked at the upgrade (any room will do: the check joins none), and the socket counted
+   * against the per-address limits like any other. TURN credentials live only as long as a check.
+   */
+  #answerIceServers(conn: Conn): void {
+    if (conn.room) return this.#sendError(conn, SignalingErrorCode.AlreadyJoined, 'ice-servers is sent instead of join');
+    const turn = this.opts.turn;
+    const ttlSeconds = turn ? Math.min(turn.ttlSeconds ?? CHECK_TURN_TTL_SECONDS, CHECK_TURN_TTL_SECONDS) : undefined;
+    const iceServers = turn ? [...this.opts.iceServers, turnCredentials({ ...turn, ttlSeconds })] : this.opts.iceServers;
+    conn.ws.send(encode({ type: 'ice-servers', iceServers, ...(ttlSeconds ? { ttlSeconds } : {}) }));
+    conn.closed = true;
+    conn.ws.close(1000, 'ice-servers');
   }
 
   async #depart(conn: Conn, reason: 'left' | 'gone'): Promise<void> {

@@ -84,7 +84,7 @@ export async function checkDevices(
   const cameraFigures: Record<string, Figure> = { permission: await permissionState('camera') };
   let camera: StepResult;
   if (video === false) {
-    camera = step(StepId.Camera, CheckStatus.Skip, CheckCode.NotConfigured, cameraFigures);
+    camera = step(StepId.Camera, CheckStatus.Skip, CheckCode.NotRequested, cameraFigures);
   } else if (videoTrack) {
     const settings = videoTrack.getSettings();
     cameraFigures.width = settings.width ?? null;

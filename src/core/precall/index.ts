@@ -4,7 +4,7 @@
  * to do about it. DOM-free; `<video-consult-check>` renders it.
  *
  * It contacts only the configured signaling server (a WebSocket opened and closed, no room joined)
- * and the configured ICE servers.
+ * and the ICE servers configured on the page or, without those, the ones the signaling server offers.
  * @module
  */
 import { checkBrowser, describeBrowser } from './browser.js';
@@ -52,8 +52,7 @@ export async function runPrecallCheck(options: PrecallOptions = {}): Promise<Pre
     options.userAgent ?? navigator.userAgent,
     typeof isSecureContext === 'boolean' ? isSecureContext : true,
   );
-  const paths = icePaths(options.iceServers ?? []);
-  const firewall = firewallFacts(paths, options.relayPortRange);
+  let paths: IcePath[] = [];
   const steps = new Map<StepId, StepResult>();
   const finish = (step: StepResult) => {
     if (signal.aborted) throw signal.reason;
@@ -99,17 +98,23 @@ export async function runPrecallCheck(options: PrecallOptions = {}): Promise<Pre
         finish(await checkSpeakers(options, signal));
       };
       const network = async () => {
-        finish(await checkSignaling(options.server, options.token, options.signalingTimeoutMs ?? 5000, signal));
+        const signaling = await checkSignaling(options.server, options.token, options.signalingTimeoutMs ?? 5000, signal);
+        finish(signaling.step);
+        // The page's ICE servers win; without them, the ones the signaling server offered.
+        const iceServers = options.iceServers ?? signaling.iceServers;
+        const iceServersFrom = options.iceServers ? 'page' : signaling.iceServers ? 'server' : null;
+        paths = icePaths(iceServers ?? []);
         const pathTimeoutMs = options.pathTimeoutMs ?? 5000;
         const net = await checkNetwork(paths, pathTimeoutMs, signal);
-        finish(net);
+        finish({ ...net, figures: { ...net.figures, iceServersFrom } });
         const relay = RELAY_PREFERENCE.map((kind) =>
           paths.find((p) => p.kind === kind && net.paths?.some((r) => r.url === p.url && r.status === CheckStatus.Pass)),
         ).find((p) => !!p);
         finish(
           relay
             ? await checkQuality(relay, options.throughputMs ?? 3000, pathTimeoutMs * 2, signal)
-            : skipped(StepId.Quality, paths.length ? CheckCode.Skipped : CheckCode.NotConfigured),
+            : // No relay to measure through: untestable without TURN, or because the relay failed.
+              skipped(StepId.Quality, paths.some((p) => p.kind !== 'srflx') ? CheckCode.Skipped : CheckCode.NotConfigured),
         );
       };
       await Promise.all([devices(), network()]);
@@ -128,7 +133,7 @@ export async function runPrecallCheck(options: PrecallOptions = {}): Promise<Pre
     startedAt,
     durationMs: Math.round(performance.now() - started),
     environment,
-    firewall,
+    firewall: firewallFacts(paths, options.relayPortRange),
     steps: ordered,
     verdict: judge(ordered),
   };

@@ -1,4 +1,12 @@
-import type { PrecallReport } from './types.js';
+import { CheckCode, type PrecallReport, type StepId } from './types.js';
+
+/** What was missing when a step could not run: for the clinic's developers, never shown to patients. */
+const NOT_CONFIGURED: Partial<Record<StepId, string>> = {
+  signaling: 'no signaling server URL (server)',
+  network: 'no ICE servers: none set on the page (iceServers), none offered by the signaling server',
+  quality: 'no TURN server among the ICE servers',
+  speakers: 'no confirmSound callback',
+};
 
 const figure = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
 
@@ -20,6 +28,8 @@ export function formatReport(report: Omit<PrecallReport, 'text'>): string {
       .map(([name, value]) => `${name}=${figure(value)}`)
       .join(' ');
     lines.push(`[${step.status.toUpperCase().padEnd(4)}] ${step.id.padEnd(10)} ${step.code.padEnd(22)} ${figures}`.trimEnd());
+    const missing = step.code === CheckCode.NotConfigured ? NOT_CONFIGURED[step.id] : undefined;
+    if (missing) lines.push(`         not configured on this page: ${missing}`);
     for (const path of step.paths ?? []) {
       const error = path.errorCode !== undefined ? ` (ICE error ${path.errorCode})` : '';
       lines.push(`         ${path.kind.padEnd(9)} ${path.status.toUpperCase().padEnd(4)} ${String(path.ms).padStart(5)} ms  ${path.url}${error}`);

@@ -1,19 +1,27 @@
-import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../../protocol/index.js';
+import { encode, parseServerMessage, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../../protocol/index.js';
 import { CheckCode, CheckStatus, StepId, THRESHOLDS, type StepResult } from './types.js';
 
 /** Loopback names, where `ws://` is fine (development, tests): browsers treat them as secure too. */
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
+/** What the signaling step found, and the ICE servers the server offered (undefined: none asked, or an older server). */
+export interface SignalingOutcome {
+  step: StepResult;
+  iceServers?: RTCIceServer[];
+}
+
 /**
- * Step 5: opens a WebSocket to the signaling server with the call's subprotocol and times the
- * handshake, then closes it. It sends nothing: no join, no room.
+ * Step 5: opens a WebSocket to the signaling server with the call's subprotocol and token, times
+ * the handshake, and asks for the ICE servers a call would get (`ice-servers`, sent instead of
+ * `join`: no room is entered). The server answers and closes. A refusal (a token it does not
+ * accept, an origin it does not allow) comes back as a coded error, as it would for the call.
  */
 export async function checkSignaling(
   server: string | undefined,
   token: string | undefined,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<StepResult> {
+): Promise<SignalingOutcome> {
   const started = performance.now();
   const result = (status: CheckStatus, code: CheckCode, figures: StepResult['figures']): StepResult => ({
     id: StepId.Signaling,
@@ -27,40 +35,56 @@ export async function checkSignaling(
     url = new URL(server ?? '');
     if (url.protocol !== 'wss:' && url.protocol !== 'ws:') throw new TypeError('not a WebSocket URL');
   } catch {
-    return result(CheckStatus.Skip, CheckCode.NotConfigured, { server: server || null });
+    return { step: result(CheckStatus.Skip, CheckCode.NotConfigured, { server: server || null }) };
   }
   const tls = url.protocol === 'wss:';
-  const figures = { host: url.host, tls, connectMs: null as number | null };
+  const figures: { host: string; tls: boolean; connectMs: number | null; error?: string } = { host: url.host, tls, connectMs: null };
   const protocols = token ? [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : [SUBPROTOCOL];
-  const opened = await new Promise<boolean>((resolve, reject) => {
+  type Answer = { opened: boolean; refused?: string; iceServers?: RTCIceServer[] };
+  const answer = await new Promise<Answer>((resolve, reject) => {
     let socket: WebSocket;
     try {
       socket = new WebSocket(url, protocols);
     } catch {
-      resolve(false);
+      resolve({ opened: false });
       return;
     }
-    const finish = (ok: boolean) => {
+    const finish = (value: Answer) => {
       clearTimeout(timer);
       signal.removeEventListener('abort', abort);
-      socket.onopen = socket.onerror = socket.onclose = null;
+      socket.onopen = socket.onerror = socket.onclose = socket.onmessage = null;
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(1000);
-      resolve(ok);
+      resolve(value);
     };
     const abort = () => {
-      finish(false);
+      finish({ opened: false });
       reject(signal.reason);
     };
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    const opened = () => figures.connectMs !== null;
+    const timer = setTimeout(() => finish({ opened: opened() }), timeoutMs);
     signal.addEventListener('abort', abort);
     socket.onopen = () => {
       figures.connectMs = Math.round(performance.now() - started);
-      finish(true);
+      socket.send(encode({ type: 'ice-servers' }));
     };
-    socket.onerror = socket.onclose = () => finish(false);
+    socket.onmessage = (event) => {
+      const parsed = parseServerMessage(typeof event.data === 'string' ? event.data : '');
+      if (!parsed.ok) return finish({ opened: true });
+      const m = parsed.message;
+      if (m.type === 'ice-servers') return finish({ opened: true, iceServers: m.iceServers });
+      // A server from before `ice-servers` knows no such message, but took the connection.
+      if (m.type === 'error' && m.code === 'unknown-type') return finish({ opened: true });
+      if (m.type === 'error') return finish({ opened: true, refused: m.code });
+    };
+    socket.onerror = socket.onclose = () => finish({ opened: opened() });
   });
-  if (!opened) return result(CheckStatus.Fail, CheckCode.SignalingUnreachable, figures);
-  if (!tls && !LOCAL.test(url.hostname)) return result(CheckStatus.Warn, CheckCode.SignalingInsecure, figures);
-  if ((figures.connectMs ?? 0) > THRESHOLDS.slowSignalingMs) return result(CheckStatus.Warn, CheckCode.SignalingSlow, figures);
-  return result(CheckStatus.Pass, CheckCode.SignalingOk, figures);
+  if (answer.refused) {
+    figures.error = answer.refused;
+    return { step: result(CheckStatus.Fail, CheckCode.SignalingRefused, figures) };
+  }
+  const outcome = (step: StepResult): SignalingOutcome => (answer.iceServers ? { step, iceServers: answer.iceServers } : { step });
+  if (!answer.opened) return outcome(result(CheckStatus.Fail, CheckCode.SignalingUnreachable, figures));
+  if (!tls && !LOCAL.test(url.hostname)) return outcome(result(CheckStatus.Warn, CheckCode.SignalingInsecure, figures));
+  if ((figures.connectMs ?? 0) > THRESHOLDS.slowSignalingMs) return outcome(result(CheckStatus.Warn, CheckCode.SignalingSlow, figures));
+  return outcome(result(CheckStatus.Pass, CheckCode.SignalingOk, figures));
 }

@@ -52,6 +52,8 @@ export const CheckCode = {
   SignalingSlow: 'signaling-slow',
   SignalingInsecure: 'signaling-insecure',
   SignalingUnreachable: 'signaling-unreachable',
+  /** The server took the connection but refused it with a coded error (figure `error`): a token it does not accept, an origin it does not allow, its limits. */
+  SignalingRefused: 'signaling-refused',
   // 6. network paths
   NetworkOk: 'network-ok',
   UdpBlocked: 'udp-blocked',
@@ -65,7 +67,10 @@ export const CheckCode = {
   QualityTooSlow: 'quality-too-slow',
   QualityFailed: 'quality-failed',
   // any step
+  /** Not run: the page gave it nothing to work with (no server URL, no ICE servers, no way to ask about the sound). */
   NotConfigured: 'not-configured',
+  /** Not run, on purpose: the camera in an audio-only check. Does not keep the verdict from `ready`. */
+  NotRequested: 'not-requested',
   Skipped: 'skipped',
 } as const;
 export type CheckCode = (typeof CheckCode)[keyof typeof CheckCode];
@@ -130,8 +135,12 @@ export interface FirewallFacts {
 
 export interface Verdict {
   status: CheckStatus;
-  /** The most important finding: `ready` when all is well, otherwise the code of the step that decides. */
-  code: CheckCode | 'ready';
+  /**
+   * The most important finding: `ready` when every step ran and passed; `incomplete` (status `warn`)
+   * when every step that ran passed but some could not run (e.g. no ICE servers, so the network
+   * was not tested); otherwise the code of the step that decides.
+   */
+  code: CheckCode | 'ready' | 'incomplete';
   advice: AdviceCode[];
 }
 
@@ -165,7 +174,11 @@ export interface PrecallOptions {
   server?: string;
   /** A join token, offered as a subprotocol as a call would (some servers refuse the upgrade without one). The check never joins a room. */
   token?: string;
-  /** The ICE servers a call would use (STUN and TURN with credentials). Without TURN the relay paths and the quality step are skipped. */
+  /**
+   * The ICE servers a call would use (STUN and TURN with credentials). Without them the check asks
+   * the signaling server for the ones it hands to calls (`ice-servers`). Without TURN the relay
+   * paths and the quality step are skipped.
+   */
   iceServers?: RTCIceServer[];
   /** The TURN server's relay port range, for the firewall advice, e.g. `49152-65535`. */
   relayPortRange?: string;

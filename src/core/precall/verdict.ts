@@ -29,6 +29,7 @@ const ADVICE: Partial<Record<CheckCode, AdviceCode[]>> = {
   [CheckCode.SpeakersNotHeard]: [AdviceCode.CheckSpeakers],
   [CheckCode.SignalingUnreachable]: [AdviceCode.AnotherNetwork, AdviceCode.ContactPractice],
   [CheckCode.SignalingInsecure]: [AdviceCode.ContactPractice],
+  [CheckCode.SignalingRefused]: [AdviceCode.ContactPractice],
   [CheckCode.SignalingSlow]: [AdviceCode.CloseBandwidthPrograms, AdviceCode.RestartRouter],
   [CheckCode.UdpBlocked]: [AdviceCode.AskItFirewall],
   [CheckCode.TurnUnreachable]: [AdviceCode.AskItFirewall, AdviceCode.AnotherNetwork, AdviceCode.ContactPractice],
@@ -41,10 +42,17 @@ const ADVICE: Partial<Record<CheckCode, AdviceCode[]>> = {
 
 const RANK: Record<CheckStatus, number> = { pass: 0, skip: 0, warn: 1, fail: 2 };
 
-/** The overall verdict: the worst status, the finding that decides it, and the advice for every finding. */
+/**
+ * The overall verdict: the worst status, the finding that decides it, and the advice for every
+ * finding. `ready` only when every step ran and passed: a skipped step proves nothing, so a check
+ * whose network steps could not run is `incomplete` (a warning), never ready.
+ */
 export function judge(steps: readonly StepResult[]): Verdict {
   const ordered = PRIORITY.map((id) => steps.find((s) => s.id === id)).filter((s): s is StepResult => !!s);
   const worst = ordered.reduce((w, s) => Math.max(w, RANK[s.status]), 0);
+  if (worst === 0 && (ordered.length < PRIORITY.length || ordered.some((s) => s.status === CheckStatus.Skip && s.code !== CheckCode.NotRequested))) {
+    return { status: CheckStatus.Warn, code: 'incomplete', advice: [] };
+  }
   const status = worst === 2 ? CheckStatus.Fail : worst === 1 ? CheckStatus.Warn : CheckStatus.Pass;
   const deciding = ordered.find((s) => RANK[s.status] === worst && worst > 0);
   const advice: AdviceCode[] = [];
