@@ -135,7 +135,7 @@ export const DE: Strings = {
     'file-failed': { title: 'Die Datei ist nicht unversehrt angekommen.', remedy: 'Senden Sie sie erneut.' },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',
-      remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und role.',
+      remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und consult-role.',
     },
   },
 };

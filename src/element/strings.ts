@@ -200,7 +200,7 @@ const en: Strings = {
     'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',
-      remedy: 'Tell the practice: the element needs server, room and role.',
+      remedy: 'Tell the practice: the element needs server, room and consult-role.',
     },
   },
 };

@@ -30,12 +30,14 @@ const icons = {
   hangUp: svg`<path d="M12 9c-1.6 0-3.2.3-4.6.7v3.1c0 .4-.2.7-.6.9-1 .5-1.9 1.1-2.7 1.8-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3L.3 13.1a1 1 0 0 1 0-1.4C3.3 8.8 7.4 7 12 7s8.7 1.8 11.7 4.7a1 1 0 0 1 0 1.4l-2.4 2.4c-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3-.8-.7-1.7-1.3-2.7-1.8-.3-.2-.6-.5-.6-.9V9.7C15.2 9.3 13.6 9 12 9Z"/>`,
 };
 
+let deprecationShown = false;
+
 const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected, CallState.Reconnecting];
 
 /**
  * A 1:1 video consultation between a doctor and a patient, peer to peer.
  *
- * Place it on a page with the signaling server's URL, a room and a role; the person clicks "Join"
+ * Place it on a page with the signaling server's URL, a room and a `consult-role`; the person clicks "Join"
  * (or the page calls `join()`), allows camera and microphone, waits for the doctor to admit them,
  * and the call starts.
  *
@@ -97,8 +99,8 @@ export class VideoConsult extends LitElement {
   static override properties = {
     server: { reflect: true },
     room: { reflect: true },
-    role: { reflect: true },
-    token: {},
+    consultRole: { attribute: 'consult-role', reflect: true },
+    token: { attribute: false },
     displayName: { attribute: 'display-name' },
     audioOnly: { type: Boolean, attribute: 'audio-only', reflect: true },
     autoJoin: { type: Boolean, attribute: 'auto-join' },
@@ -119,11 +121,15 @@ export class VideoConsult extends LitElement {
   /** The consultation's room id (letters, digits, `-` and `_`, up to 64). */
   room = '';
   /**
-   * Which side this is: `doctor` or `patient`. (It shadows the ARIA `role` of HTMLElement; the
-   * element's accessible role comes from its content.)
+   * Which side this is: `doctor` or `patient`. The attribute `role="doctor|patient"` still works
+   * but is deprecated: it is moved to `consult-role` and taken off the element, because `role` is
+   * the element's ARIA role.
    */
-  override role: Role = 'patient';
-  /** The join token the clinic's backend issued for this person (not reflected to an attribute). */
+  consultRole: Role = 'patient';
+  /**
+   * The join token the clinic's backend issued for this person. A property only: there is no
+   * `token` attribute, so the token never shows in the DOM.
+   */
   token = '';
   /** The name shown to the other person. Sent only peer to peer, never to the server. */
   displayName = '';
@@ -235,7 +241,7 @@ export class VideoConsult extends LitElement {
     this.#controller.session.configure({
       server: this.server,
       room: this.room,
-      role: this.role,
+      role: this.consultRole,
       ...(this.token ? { token: this.token } : {}),
       ...(this.iceServers ? { iceServers: this.iceServers } : {}),
       ...(this.iceTransportPolicy ? { iceTransportPolicy: this.iceTransportPolicy } : {}),
@@ -360,6 +366,25 @@ export class VideoConsult extends LitElement {
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------------
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'role'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    // The deprecated `role="doctor|patient"` (attribute, or the `role` property that reflects to
+    // it): moved to `consult-role` so that it never becomes the host's ARIA role.
+    if (name === 'role') {
+      if (value === 'doctor' || value === 'patient') {
+        this.consultRole = value;
+        this.removeAttribute('role');
+        if (!deprecationShown) console.warn('<video-consult role> is deprecated: use consult-role.');
+        deprecationShown = true;
+      }
+      return;
+    }
+    super.attributeChangedCallback(name, old, value);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -538,13 +563,13 @@ export class VideoConsult extends LitElement {
             <p class="remedy">${strings.joinHint}</p>
           </div>
           <div part="status" class="panel" role="status" aria-live="polite" ?hidden=${state !== CallState.Waiting}>
-            ${this.role === 'doctor' && session.knocking
+            ${this.consultRole === 'doctor' && session.knocking
               ? html`<p class="message">${strings.knock}</p>
                   <div class="row">
                     <button part="button admit-button" class="primary" @click=${this.#admit}>${strings.admit}</button>
                     <button part="button decline-button" @click=${this.#decline}>${strings.decline}</button>
                   </div>`
-              : html`<p class="message">${this.role === 'doctor' ? strings.waitingDoctor : strings.waitingPatient}</p>`}
+              : html`<p class="message">${this.consultRole === 'doctor' ? strings.waitingDoctor : strings.waitingPatient}</p>`}
             <slot name="waiting"></slot>
           </div>
           ${this.#renderPanel(strings, state)}
@@ -637,7 +662,7 @@ export class VideoConsult extends LitElement {
       <ol class="messages" aria-live="polite">
         ${this.#messages.map(
           (m) => html`<li class=${m.from}>
-            <span class="from">${m.from === 'local' ? strings.you : this.peerName || (this.role === 'doctor' ? strings.patient : strings.doctor)}</span>
+            <span class="from">${m.from === 'local' ? strings.you : this.peerName || (this.consultRole === 'doctor' ? strings.patient : strings.doctor)}</span>
             <p>${m.text}</p>
           </li>`,
         )}
