@@ -2,7 +2,7 @@ import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { ConsultError } from '../core/errors.js';
 import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
-import { CallState, type ChatEntry, type StateChange } from '../core/session.js';
+import { CallState, type ChatEntry, type MediaState, type StateChange } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
 import {
@@ -31,6 +31,19 @@ const icons = {
 };
 
 let deprecationShown = false;
+
+/** Failures a second attempt cannot mend: the link, the page or the browser has to change first. */
+const FINAL = [
+  'token-required',
+  'token-invalid',
+  'token-expired',
+  'token-wrong-room',
+  'token-wrong-role',
+  'origin-not-allowed',
+  'insecure-context',
+  'webrtc-unsupported',
+  'missing-configuration',
+];
 
 const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected, CallState.Reconnecting];
 
@@ -114,6 +127,7 @@ export class VideoConsult extends LitElement {
     _soundBlocked: { state: true, attribute: false },
     _panel: { state: true, attribute: false },
     _security: { state: true, attribute: false },
+    _said: { state: true, attribute: false },
   };
 
   /** The signaling server's WebSocket URL, e.g. `wss://consult.example.org/signal`. */
@@ -158,6 +172,10 @@ export class VideoConsult extends LitElement {
   /** The side panel that is open. */
   private _panel: 'none' | 'chat' | 'info' = 'none';
   private _security?: SecurityInfo;
+  /** What the live region says: the latest change a screen reader should hear. */
+  private _said = '';
+  #knockSince?: Date;
+  #peerMedia?: MediaState;
   #messages: ChatEntry[] = [];
   #fileRows = new Map<string, FileRow>();
   #unread = 0;
@@ -166,7 +184,17 @@ export class VideoConsult extends LitElement {
   #controller = new SessionController(this, {
     state: (change) => this.#onState(change),
     error: (error) => this.#onError(error),
-    knock: ({ waiting }) => fire(this, 'vc-knock', { waiting }),
+    knock: ({ waiting }) => {
+      this.#knockSince = waiting ? new Date() : undefined;
+      if (waiting) this.#say(this.#strings().knock);
+      fire(this, 'vc-knock', { waiting });
+    },
+    'remote-media': (media) => {
+      if (this.#peerMedia && media.microphone !== this.#peerMedia.microphone) {
+        this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
+      }
+      this.#peerMedia = { ...media };
+    },
     'peer-name': ({ name }) => fire(this, 'vc-peer-name', { name }),
     message: (entry) => this.#onMessage(entry),
     verification: ({ code }) => fire(this, 'vc-verification', { code }),
@@ -408,6 +436,8 @@ export class VideoConsult extends LitElement {
 
   #onState(change: StateChange): void {
     if (change.state === CallState.Ended) this.#lastEndReason = change.reason;
+    if (change.state === CallState.Preparing) this.#peerMedia = undefined;
+    this.#say(this.#stateText(change));
     if (change.state === CallState.Idle || change.state === CallState.Preparing) this._soundBlocked = false;
     const detail: StateChangeDetail = {
       state: change.state,
@@ -416,6 +446,37 @@ export class VideoConsult extends LitElement {
       ...(change.error ? { code: change.error.code } : {}),
     };
     fire(this, 'vc-state-change', detail);
+  }
+
+  #strings(): Strings {
+    return resolveStrings(this.lang || document.documentElement.lang || 'en', this.strings);
+  }
+
+  #say(text: string): void {
+    this._said = text;
+  }
+
+  /** One line for the live region about a new state. */
+  #stateText({ state, previous, error }: StateChange): string {
+    const strings = this.#strings();
+    switch (state) {
+      case CallState.Preparing:
+        return strings.preparing;
+      case CallState.Waiting:
+        return this.consultRole === 'doctor' ? strings.waitingDoctor : strings.waitingPatient;
+      case CallState.Connecting:
+        return previous === CallState.Waiting && this.consultRole === 'patient' ? strings.admitted : strings.connecting;
+      case CallState.Connected:
+        return strings.connected;
+      case CallState.Reconnecting:
+        return strings.reconnecting;
+      case CallState.Ended:
+        return this.#endMessage(strings);
+      case CallState.Failed:
+        return errorText(strings, error?.code ?? 'unknown').title;
+      default:
+        return '';
+    }
   }
 
   #onError(error: ConsultError): void {
@@ -491,13 +552,30 @@ export class VideoConsult extends LitElement {
   }
 
   #togglePanel(panel: 'chat' | 'info') {
-    this._panel = this._panel === panel ? 'none' : panel;
-    if (this._panel === 'chat') this.#unread = 0;
-    if (this._panel === 'info') void this.getSecurityInfo().then((info) => (this._security = info));
+    if (this._panel === panel) return this.#closePanel();
+    this._panel = panel;
+    if (panel === 'chat') this.#unread = 0;
+    if (panel === 'info') void this.getSecurityInfo().then((info) => (this._security = info));
+    // Into the panel, so that keyboard and screen reader users land where it opened.
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(panel === 'chat' ? 'textarea' : '[part~="info"] button')?.focus(),
+    );
   }
   #toggleChat = () => this.#togglePanel('chat');
   #toggleInfo = () => this.#togglePanel('info');
-  #closePanel = () => (this._panel = 'none');
+  /** Closes the open panel and gives the focus back to the button that opens it. */
+  #closePanel = () => {
+    const panel = this._panel;
+    if (panel === 'none') return;
+    this._panel = 'none';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[part~="${panel}-button"]`)?.focus());
+  };
+  #onKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && this._panel !== 'none') {
+      event.preventDefault();
+      this.#closePanel();
+    }
+  };
 
   #submitChat = (event: Event) => {
     event.preventDefault();
@@ -531,14 +609,15 @@ export class VideoConsult extends LitElement {
   // ---- rendering -----------------------------------------------------------------------------------------
 
   override render() {
-    const strings = resolveStrings(this.lang || document.documentElement.lang || 'en', this.strings);
+    const strings = this.#strings();
     const session = this.#controller.session;
     const state = session.state;
     const inCall = IN_CALL.includes(state);
     const hasLocal = !!session.localStream && (inCall || state === CallState.Waiting);
     const remote = session.remoteMedia;
+    const doctor = this.consultRole === 'doctor';
     return html`
-      <div part="base" class="base" data-state=${state} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>
+      <div part="base" class="base" data-state=${state} @dragover=${this.#onDragOver} @drop=${this.#onDrop} @keydown=${this.#onKey}>
         <div part="stage" class="stage">
           <video part="remote-video" class="remote" autoplay playsinline ?hidden=${!inCall}></video>
           <video
@@ -556,28 +635,29 @@ export class VideoConsult extends LitElement {
           ${this.#renderBars(strings, 'incoming', inCall)} ${this.#renderBars(strings, 'outgoing', inCall)}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
           <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
-          ${this.#renderChat(strings, inCall)} ${this.#renderInfo(strings)}
           <div part="status" class="panel" ?hidden=${state !== CallState.Idle}>
             <slot name="intro"></slot>
             <button part="button join-button" class="primary" @click=${this.#join}>${strings.join}</button>
             <p class="remedy">${strings.joinHint}</p>
           </div>
-          <div part="status" class="panel" role="status" aria-live="polite" ?hidden=${state !== CallState.Waiting}>
-            ${this.consultRole === 'doctor' && session.knocking
+          <div part="status" class="panel" ?hidden=${state !== CallState.Waiting}>
+            ${doctor && session.knocking
               ? html`<p class="message">${strings.knock}</p>
+                  ${this.#knockSince
+                    ? html`<p class="remedy">${strings.knockSince(this.#knockSince.toLocaleTimeString(this.lang || undefined, { hour: '2-digit', minute: '2-digit' }))}</p>`
+                    : nothing}
                   <div class="row">
                     <button part="button admit-button" class="primary" @click=${this.#admit}>${strings.admit}</button>
                     <button part="button decline-button" @click=${this.#decline}>${strings.decline}</button>
                   </div>`
-              : html`<p class="message">${this.consultRole === 'doctor' ? strings.waitingDoctor : strings.waitingPatient}</p>`}
+              : html`<p class="message">${doctor ? strings.waitingDoctor : strings.waitingPatient}</p>`}
             <slot name="waiting"></slot>
           </div>
-          ${this.#renderPanel(strings, state)}
-          ${this.#renderNotices(strings, inCall)}
+          ${this.#renderPanel(strings, state)} ${this.#renderNotices(strings, inCall)}
         </div>
         <div part="controls" class="controls" ?hidden=${!hasLocal}>
-          ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, strings.microphoneOn, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
-          ${this.#renderToggle(this.cameraEnabled, strings.cameraOff, strings.cameraOn, icons.cam, icons.camOff, this.#toggleCamera, 'camera')}
+          ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
+          ${this.#renderToggle(this.cameraEnabled, strings.cameraOff, icons.cam, icons.camOff, this.#toggleCamera, 'camera')}
           <button
             part="button chat-button"
             class="icon"
@@ -588,7 +668,7 @@ export class VideoConsult extends LitElement {
             @click=${this.#toggleChat}
           >
             <svg viewBox="0 0 24 24" aria-hidden="true">${icons.chat}</svg>
-            <span class="unread" ?hidden=${this.#unread === 0}>${this.#unread}</span>
+            <span class="unread" aria-hidden="true" ?hidden=${this.#unread === 0}>${this.#unread}</span>
           </button>
           <button
             part="button info-button"
@@ -605,6 +685,8 @@ export class VideoConsult extends LitElement {
             <svg viewBox="0 0 24 24" aria-hidden="true">${icons.hangUp}</svg>
           </button>
         </div>
+        ${this.#renderChat(strings, inCall)} ${this.#renderInfo(strings, inCall)}
+        <div class="sr-only" role="status">${this._said}</div>
       </div>
     `;
   }
@@ -617,9 +699,9 @@ export class VideoConsult extends LitElement {
       notices.push(html`<button part="button unmute-button" class="primary" @click=${this.#enableSound}>${strings.enableSound}</button>`);
     }
     if (inCall && session.localMedia.videoPaused) {
-      notices.push(html`<div class="notice" role="status" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
+      notices.push(html`<div class="notice" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
     } else if (inCall && session.quality?.outgoing.level === 'poor' && this.cameraEnabled) {
-      notices.push(html`<div class="notice" role="status" data-code="poor-link">
+      notices.push(html`<div class="notice" data-code="poor-link">
         <p>${strings.poorLink}</p>
         <button part="button" class="small" @click=${this.#saveBandwidth}>${strings.saveBandwidth}</button>
       </div>`);
@@ -634,7 +716,7 @@ export class VideoConsult extends LitElement {
     return html`<div part="notices" class="notices" ?hidden=${notices.length === 0}>${notices}</div>`;
   }
 
-  /** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost. */
+  /** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost; the incoming one also in words. */
   #renderBars(strings: Strings, direction: 'incoming' | 'outgoing', inCall: boolean) {
     const report = this.#controller.session.quality?.[direction];
     const level = report?.level ?? 'good';
@@ -650,24 +732,25 @@ export class VideoConsult extends LitElement {
       ?hidden=${!inCall || !report}
     >
       ${[1, 2, 3, 4].map((i) => html`<i class=${i <= lit ? 'on' : ''}></i>`)}
+      ${direction === 'incoming' ? html`<b>${strings.levels[level]}</b>` : nothing}
     </span>`;
   }
 
   #renderChat(strings: Strings, inCall: boolean) {
-    return html`<aside part="chat" class="side" aria-label=${strings.chat} ?hidden=${this._panel !== 'chat' || !inCall}>
+    return html`<div part="chat" class="side" role="dialog" aria-labelledby="chat-title" ?hidden=${this._panel !== 'chat' || !inCall}>
       <header>
-        <h2>${strings.chat}</h2>
+        <h2 id="chat-title">${strings.chat}</h2>
         <button part="button" class="small" @click=${this.#closePanel}>${strings.close}</button>
       </header>
       <ol class="messages" aria-live="polite">
         ${this.#messages.map(
-          (m) => html`<li class=${m.from}>
+          (m) => html`<li data-from=${m.from}>
             <span class="from">${m.from === 'local' ? strings.you : this.peerName || (this.consultRole === 'doctor' ? strings.patient : strings.doctor)}</span>
             <p>${m.text}</p>
           </li>`,
         )}
       </ol>
-      <ul part="files" class="files" ?hidden=${this.#fileRows.size === 0}>
+      <ul part="files" class="files" aria-label=${strings.files} ?hidden=${this.#fileRows.size === 0}>
         ${[...this.#fileRows.values()].map((row) => this.#renderFile(strings, row))}
       </ul>
       <form @submit=${this.#submitChat}>
@@ -686,24 +769,26 @@ export class VideoConsult extends LitElement {
         <textarea class="chat-input" rows="2" aria-label=${strings.chatPlaceholder} placeholder=${strings.chatPlaceholder} @keydown=${this.#chatKey}></textarea>
         <button part="button" class="primary" type="submit">${strings.send}</button>
       </form>
-    </aside>`;
+    </div>`;
   }
 
   #renderFile(strings: Strings, row: FileRow) {
     const left = row.bytesPerSecond > 0 ? (row.size - row.bytes) / row.bytesPerSecond : undefined;
+    // Buttons of a row say which file they act on, since a list may hold several.
+    const about = (action: string) => `${action}: ${row.name}`;
     let status: unknown = '';
     if (row.status === 'offered' && row.direction === 'receive') {
-      status = html`<button part="button" class="small primary" @click=${() => this.acceptFile(row.id)}>${strings.accept}</button>
-        <button part="button" class="small" @click=${() => this.declineFile(row.id)}>${strings.decline}</button>`;
+      status = html`<button part="button" class="small primary" aria-label=${about(strings.accept)} @click=${() => this.acceptFile(row.id)}>${strings.accept}</button>
+        <button part="button" class="small" aria-label=${about(strings.decline)} @click=${() => this.declineFile(row.id)}>${strings.decline}</button>`;
     } else if (row.status === 'offered') {
-      status = html`${strings.fileWaiting} <button part="button" class="small" @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
+      status = html`${strings.fileWaiting} <button part="button" class="small" aria-label=${about(strings.cancel)} @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
     } else if (row.status === 'moving') {
-      status = html`<progress max=${row.size} .value=${row.bytes}></progress>
+      status = html`<progress max=${row.size} .value=${row.bytes} aria-label=${row.name}></progress>
         ${formatBytes(row.bytesPerSecond)}/s${left !== undefined ? ` · ${strings.timeLeft(left)}` : ''}
-        <button part="button" class="small" @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
+        <button part="button" class="small" aria-label=${about(strings.cancel)} @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
     } else if (row.status === 'done') {
       status = row.url
-        ? html`<a part="button" class="small" href=${row.url} download=${row.name}>${strings.save}</a>`
+        ? html`<a part="button" class="small" href=${row.url} download=${row.name} aria-label=${about(strings.save)}>${strings.save}</a>`
         : strings.fileDone;
     } else {
       status = errorText(strings, row.code ?? 'file-failed').title;
@@ -714,45 +799,42 @@ export class VideoConsult extends LitElement {
     </li>`;
   }
 
-  #renderInfo(strings: Strings) {
+  #renderInfo(strings: Strings, inCall: boolean) {
     const code = this.verificationCode;
     const security = this._security;
-    return html`<aside part="info" class="side" aria-label=${strings.info} ?hidden=${this._panel !== 'info'}>
+    return html`<div part="info" class="side" role="dialog" aria-labelledby="info-title" ?hidden=${this._panel !== 'info' || !inCall}>
       <header>
-        <h2>${strings.verifyTitle}</h2>
+        <h2 id="info-title">${strings.verifyTitle}</h2>
         <button part="button" class="small" @click=${this.#closePanel}>${strings.close}</button>
       </header>
       <p class="code" data-code=${code ?? ''}>${code ?? strings.verifyPending}</p>
       <p class="remedy">${strings.verifyExplain}</p>
       <h2>${strings.securityTitle}</h2>
-      <dl>
-        <dt>${strings.encryption}</dt>
-        <dd>${security ? `${security.dtlsState}${security.dtlsCipher ? `, ${security.dtlsCipher}` : ''}` : '–'}</dd>
-        <dt>${strings.mediaCipher}</dt>
-        <dd>${security?.srtpCipher ?? '–'}</dd>
-      </dl>
+      <p>${strings.securityPlain}</p>
       <p class="path">${security?.path === 'relayed' ? strings.pathRelayed : security?.path === 'direct' ? strings.pathDirect : ''}</p>
-    </aside>`;
+      <details>
+        <summary>${strings.technicalDetails}</summary>
+        <dl>
+          <dt>${strings.encryption}</dt>
+          <dd>${security ? `${security.dtlsState}${security.dtlsCipher ? `, ${security.dtlsCipher}` : ''}` : '–'}</dd>
+          <dt>${strings.mediaCipher}</dt>
+          <dd>${security?.srtpCipher ?? '–'}</dd>
+        </dl>
+      </details>
+    </div>`;
   }
 
-  #renderToggle(on: boolean, offLabel: string, onLabel: string, onIcon: unknown, offIcon: unknown, action: () => void, name: string) {
-    const label = on ? offLabel : onLabel;
-    return html`<button
-      part="button ${name}-button"
-      class="icon"
-      aria-pressed=${on ? 'false' : 'true'}
-      title=${label}
-      aria-label=${label}
-      @click=${action}
-    >
+  /** A toggle keeps one label ("Mute microphone"); `aria-pressed` says whether it is in effect. */
+  #renderToggle(on: boolean, label: string, onIcon: unknown, offIcon: unknown, action: () => void, name: string) {
+    return html`<button part="button ${name}-button" class="icon" aria-pressed=${on ? 'false' : 'true'} title=${label} aria-label=${label} @click=${action}>
       <svg viewBox="0 0 24 24" aria-hidden="true">${on ? onIcon : offIcon}</svg>
     </button>`;
   }
 
   #renderPanel(strings: Strings, state: CallState) {
     const session = this.#controller.session;
-    const panel = (content: unknown, live = true) =>
-      html`<div part="status" class="panel" role=${live ? 'status' : 'alert'} aria-live="polite">${content}</div>`;
+    const panel = (content: unknown) => html`<div part="status" class="panel">${content}</div>`;
+    const retry = html`<button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`;
     switch (state) {
       case CallState.Preparing:
         return panel(html`<p class="message">${strings.preparing}</p>`);
@@ -760,18 +842,15 @@ export class VideoConsult extends LitElement {
         return panel(html`<p class="message">${strings.connecting}</p>`);
       case CallState.Reconnecting:
         return panel(html`<p class="message">${strings.reconnecting}</p>`);
-      case CallState.Ended: {
-        return panel(html`<p class="message">${this.#endMessage(strings)}</p>
-          <button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`);
-      }
+      case CallState.Ended:
+        // Only after hanging up oneself can joining again help; the other side's leaving or a decline it cannot.
+        return panel(html`<p class="message">${this.#endMessage(strings)}</p> ${this.#lastEndReason === 'hangup' ? retry : nothing}`);
       case CallState.Failed: {
-        const text = errorText(strings, session.error?.code ?? 'unknown');
-        return panel(
-          html`<p class="message">${text.title}</p>
-            <p class="remedy">${text.remedy}</p>
-            <button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`,
-          false,
-        );
+        const code = session.error?.code ?? 'unknown';
+        const text = errorText(strings, code);
+        return panel(html`<p class="message">${text.title}</p>
+          <p class="remedy">${text.remedy}</p>
+          ${FINAL.includes(code) ? nothing : retry}`);
       }
       default:
         return nothing;
