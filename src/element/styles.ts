@@ -283,7 +283,7 @@ export const styles = css`
   }
   .messages li[data-from='local'] {
     align-self: flex-end;
-    background: color-mix(in srgb, var(--vc-accent) 35%, transparent);
+    background: color-mix(in srgb, var(--vc-accent) 20%, var(--vc-surface));
   }
   .from {
     display: block;
