@@ -175,7 +175,7 @@ export class VideoConsult extends LitElement {
   /** What the live region says: the latest change a screen reader should hear. */
   private _said = '';
   #knockSince?: Date;
-  #peerMedia?: MediaState;
+  #peerMedia: MediaState = { camera: true, microphone: true };
   #messages: ChatEntry[] = [];
   #fileRows = new Map<string, FileRow>();
   #unread = 0;
@@ -190,7 +190,7 @@ export class VideoConsult extends LitElement {
       fire(this, 'vc-knock', { waiting });
     },
     'remote-media': (media) => {
-      if (this.#peerMedia && media.microphone !== this.#peerMedia.microphone) {
+      if (media.microphone !== this.#peerMedia.microphone) {
         this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
       }
       this.#peerMedia = { ...media };
@@ -436,7 +436,7 @@ export class VideoConsult extends LitElement {
 
   #onState(change: StateChange): void {
     if (change.state === CallState.Ended) this.#lastEndReason = change.reason;
-    if (change.state === CallState.Preparing) this.#peerMedia = undefined;
+    if (change.state === CallState.Preparing) this.#peerMedia = { camera: true, microphone: true };
     this.#say(this.#stateText(change));
     if (change.state === CallState.Idle || change.state === CallState.Preparing) this._soundBlocked = false;
     const detail: StateChangeDetail = {
