@@ -54,6 +54,9 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * (or the page calls `join()`), allows camera and microphone, waits for the doctor to admit them,
  * and the call starts.
  *
+ * It fills the width of its container; without a height from the page it is `min(720px, 85vh)`
+ * high, and in a portrait box (a phone) the other person's video fills the stage.
+ *
  * @summary A 1:1 peer-to-peer video consultation.
  * @tagname video-consult
  *
@@ -85,11 +88,11 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart hangup-button - The leave button.
  * @csspart quality - The signal bars on a video (with `incoming` or `outgoing`).
  * @csspart peer-name - The other person's name on their video.
- * @csspart chat - The chat panel, with the files.
+ * @csspart chat - The chat panel, with the files (a dialog).
  * @csspart files - The list of file transfers.
  * @csspart file-button - The button that picks files to send.
  * @csspart chat-button - The button that opens the chat (with the unread count).
- * @csspart info - The security panel with the verification code.
+ * @csspart info - The security panel with the verification code (a dialog).
  * @csspart info-button - The button that opens the security panel.
  * @csspart unmute-button - "Click to hear", shown when the browser blocks sound until a click.
  *
@@ -97,13 +100,14 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @cssprop [--vc-surface=#1d2530] - Background of the control bar and notices.
  * @cssprop [--vc-foreground=#f4f6f8] - Text and icon colour.
  * @cssprop [--vc-muted=#aab4c0] - Secondary text colour.
- * @cssprop [--vc-accent=#2f7de1] - Primary buttons and focus rings.
- * @cssprop [--vc-danger=#d93a3a] - The leave button.
+ * @cssprop [--vc-accent=#1f6fd1] - Primary buttons and your own chat lines.
+ * @cssprop [--vc-on-accent=#fff] - Text and icons on the accent and danger colours.
+ * @cssprop [--vc-danger=#c62f2f] - The leave button and the unread count.
  * @cssprop [--vc-warning=#f0b429] - The edge of warnings.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font-family=system-ui] - Font; the element loads no web fonts.
  * @cssprop [--vc-control-size=48px] - Height of the call buttons (at least 44px for touch).
- * @cssprop [--vc-local-video-width=28%] - Width of your own video in the corner.
+ * @cssprop [--vc-local-video-width=28%] - Width of your own video in the corner (30% in a portrait layout).
  */
 export class VideoConsult extends LitElement {
   /** @internal The shadow styles; restyle the element with the CSS custom properties and parts above. */
