@@ -73,6 +73,8 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
  *
+ * @attr {'doctor' | 'patient'} role - Deprecated: use `consult-role`. The value is moved there and the attribute removed, since `role` is the element's ARIA role.
+ *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
  * @slot waiting - Shown in the waiting room.
  *
