@@ -1,7 +1,7 @@
 // What a keyboard and a screen reader meet: axe-core in every state a person sees, in the default
 // theme, a light theme and under prefers-color-scheme: dark; panels as dialogs; the live region.
 import { expect, oneEvent } from '@open-wc/testing';
-import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { VideoConsult } from '../../src/element/video-consult.js';
 import { useConsults } from './consults.js';
@@ -40,7 +40,20 @@ async function filesReady(el: VideoConsult): Promise<void> {
   await eventually(() => button() && !button()!.hidden, 'file button');
 }
 
-describe('axe-core finds nothing serious in any state', () => {
+const SIZES = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1280, height: 800 },
+];
+
+after(async () => {
+  await setViewport({ width: 800, height: 600 });
+});
+
+for (const size of SIZES) describe(`axe-core finds nothing serious in any state, at ${size.width}x${size.height} (${size.name})`, () => {
+  before(async () => {
+    await setViewport({ width: size.width, height: size.height });
+  });
+
   it('idle', async () => {
     const el = add(createConsult({ server: consults.signalUrl, room: uniqueRoom('a11y'), consultRole: 'patient' }));
     await expectAccessible(el, 'idle');
