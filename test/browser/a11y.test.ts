@@ -71,6 +71,8 @@ for (const size of SIZES) describe(`axe-core finds nothing serious in any state,
     await knocked;
     await expectAccessible(patient, 'patient waiting');
     await expectAccessible(doctor, 'knock');
+    // Something about who knocks that the server does not learn: since when they wait.
+    expect(doctor.shadowRoot!.textContent).to.match(/Waiting since \S+/);
   });
 
   it('connecting', async () => {
@@ -91,6 +93,10 @@ for (const size of SIZES) describe(`axe-core finds nothing serious in any state,
   it('in a call, with the chat open, messages both ways and a file offer, and with the security panel open', async () => {
     const { doctor, patient } = await consults.startCall({ prefix: 'a11y' });
     await expectAccessible(doctor, 'in a call');
+    // The quality indicator says the level in words, not only in bars.
+    const quality = doctor.shadowRoot!.querySelector<HTMLElement>('[part~="quality"][part~="incoming"]')!;
+    await eventually(() => !quality.hidden, 'the quality indicator');
+    expect(quality.textContent!.trim()).to.match(/^(good|fair|poor) connection$|^connection lost$/);
     await filesReady(patient);
     doctor.sendMessage('Good morning. How is the knee?');
     patient.sendMessage('Better, thank you.');
@@ -103,6 +109,12 @@ for (const size of SIZES) describe(`axe-core finds nothing serious in any state,
     control(doctor, 'button', 'Connection security').click();
     await eventually(() => doctor.verificationCode, 'verification code');
     await expectAccessible(doctor, 'security panel');
+    // Plain words first; the cipher names only behind "Technical details".
+    const details = doctor.shadowRoot!.querySelector<HTMLDetailsElement>('[part~="info"] details')!;
+    expect(details.open).to.equal(false);
+    expect(control(doctor, 'button', 'Technical details').localName).to.equal('summary');
+    await eventually(() => /SRTP_|AEAD_/.test(details.querySelector('dl')!.textContent!), 'cipher names');
+    expect(doctor.shadowRoot!.querySelector('[part~="info"]')!.textContent).to.contain('encrypted straight between your two devices');
   });
 
   it('reconnecting', async () => {
