@@ -66,7 +66,8 @@ async function open(b: Browser, size: Size, theme: Theme, role: string, room: st
 const el = (page: Page, script: string) => page.evaluate(`(async (el) => { ${script} })(document.getElementById('consult'))`);
 const until = (page: Page, condition: string, timeout = 20_000) =>
   page.waitForFunction(`(() => { const el = document.getElementById('consult'); return ${condition}; })()`, { polling: 100, timeout });
-const playing = `el.state === 'connected' && el.shadowRoot.querySelector('video.remote').currentTime > 1`;
+// Connected, the other person's video moving, and the first quality report in.
+const playing = `el.state === 'connected' && el.shadowRoot.querySelector('video.remote').currentTime > 1 && !el.shadowRoot.querySelector('[part~="incoming"]').hidden`;
 
 async function shot(page: Page, name: string, size: Size, theme: Theme): Promise<void> {
   await page.bringToFront();

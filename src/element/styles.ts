@@ -55,6 +55,9 @@ export const styles = css`
     position: relative;
     min-height: 0;
   }
+  .stage {
+    overflow: hidden; /* your picture's shadow stays off the control bar and under the panels */
+  }
   video {
     display: block;
     background: #000;
