@@ -21,7 +21,7 @@ if (!room) {
   const consult = $('consult');
   consult.server = signalUrl;
   consult.room = room;
-  consult.role = role;
+  consult.consultRole = role;
   $('call').hidden = false;
   $('role-line').textContent = role === 'doctor' ? 'You are the doctor.' : 'You are the patient.';
   if (role === 'doctor') {

@@ -14,6 +14,8 @@ export const ErrorCode = {
   NoMicrophone: 'no-microphone',
   /** Neither a camera nor a microphone. */
   NoDevices: 'no-devices',
+  /** The camera was refused but the microphone allowed: the call goes on with audio only. */
+  CameraDenied: 'camera-denied',
   /** Another program holds the camera: the call goes on with audio only. */
   CameraBusy: 'camera-busy',
   /** Another program holds the microphone (and the camera, if any). */

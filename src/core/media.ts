@@ -47,8 +47,9 @@ export function checkEnvironment(): ConsultError | undefined {
 
 /**
  * Asks for camera and microphone and falls back as far as the call can still be useful: without a
- * camera (missing or held by another program) the call goes on with audio only, and without a
- * microphone with video only. A refusal ends there, with the code that names the remedy.
+ * camera (missing, held by another program, or refused while the microphone is allowed) the call
+ * goes on with audio only, and without a microphone with video only. A refusal of both ends there,
+ * with the code that names the remedy.
  */
 export async function acquireLocalMedia(
   getUserMedia: GetUserMedia,
@@ -65,7 +66,8 @@ export async function acquireLocalMedia(
   try {
     return { stream: await getUserMedia({ audio, video }), warnings: [] };
   } catch (error) {
-    if (isDenied(error)) throw denied(error);
+    // A browser that was told "camera no, microphone yes" refuses the pair: sound alone may still come.
+    if (isDenied(error)) return soundOnly(getUserMedia, audio, error);
     if (!isMissing(error) && !isBusy(error)) throw new ConsultError(ErrorCode.MediaFailed, String(error), true, { cause: error });
     const cameraProblem = isBusy(error)
       ? new ConsultError(ErrorCode.CameraBusy, 'The camera is in use by another program.', false, { cause: error })
@@ -97,6 +99,19 @@ export async function acquireLocalMedia(
   }
 }
 
+async function soundOnly(getUserMedia: GetUserMedia, audio: MediaTrackConstraints, cameraError: unknown): Promise<LocalMedia> {
+  let stream: MediaStream;
+  try {
+    stream = await getUserMedia({ audio });
+  } catch (audioError) {
+    throw isDenied(audioError) ? denied(audioError) : classifyAudioFailure(audioError);
+  }
+  const warning = new ConsultError(ErrorCode.CameraDenied, 'The camera was refused; the call goes on with sound only.', false, {
+    cause: cameraError,
+  });
+  return { stream, warnings: [warning] };
+}
+
 /** Opens the camera alone, for turning it back on during a call. */
 export async function acquireCamera(
   getUserMedia: GetUserMedia,
@@ -107,7 +122,7 @@ export async function acquireCamera(
     if (!track) throw new DOMException('no video track', 'NotFoundError');
     return track;
   } catch (error) {
-    if (isDenied(error)) throw denied(error);
+    if (isDenied(error)) throw new ConsultError(ErrorCode.CameraDenied, 'The camera was refused.', false, { cause: error });
     if (isBusy(error)) throw new ConsultError(ErrorCode.CameraBusy, 'The camera is in use by another program.', false, { cause: error });
     if (isMissing(error)) throw new ConsultError(ErrorCode.NoCamera, 'No camera was found.', false, { cause: error });
     throw new ConsultError(ErrorCode.MediaFailed, String(error), false, { cause: error });

@@ -655,8 +655,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         break;
       case 'admitted': {
         // The server hands TURN credentials only to a patient it let in: they come with `admitted`.
-        const granted = (message as { iceServers?: RTCIceServer[] }).iceServers;
-        if (granted) this.#iceServers = this.#options.iceServers ?? granted;
+        if (message.iceServers) this.#iceServers = this.#options.iceServers ?? message.iceServers;
         if (message.session) this.#ticket = message.session;
         this.#keepTicket();
         break;

@@ -8,6 +8,9 @@ export const DE: Strings = {
   waitingPatient: 'Sie sind im Wartezimmer. Die Ärztin oder der Arzt lässt Sie gleich herein.',
   waitingDoctor: 'Warten auf die Patientin oder den Patienten.',
   knock: 'Jemand wartet im Wartezimmer.',
+  knockSince: (time) => `Wartet seit ${time}. Der Name erscheint, sobald Sie die Person hereinlassen.`,
+  admitted: 'Die Ärztin oder der Arzt hat Sie hereingelassen. Verbindung wird aufgebaut…',
+  connected: 'Verbunden.',
   admit: 'Hereinlassen',
   decline: 'Ablehnen',
   connecting: 'Verbindung wird aufgebaut…',
@@ -23,6 +26,8 @@ export const DE: Strings = {
   microphoneOff: 'Mikrofon stummschalten',
   peerCameraOff: 'Kamera ist aus',
   peerMuted: 'Mikrofon ist stumm',
+  peerMicOff: 'Ihr Gegenüber hat das Mikrofon ausgeschaltet.',
+  peerMicOn: 'Ihr Gegenüber hat das Mikrofon eingeschaltet.',
   enableSound: 'Klicken, um die andere Person zu hören',
   dismiss: 'Schließen',
   you: 'Sie',
@@ -37,6 +42,8 @@ export const DE: Strings = {
     'Lesen Sie sich diesen Code gegenseitig vor. Ist er auf beiden Bildschirmen gleich, hört niemand dazwischen mit. Ist er verschieden, sitzt jemand dazwischen: Beenden Sie das Gespräch.',
   verifyPending: 'Der Code erscheint, sobald die Verbindung steht.',
   securityTitle: 'Was dieses Gespräch schützt',
+  securityPlain: 'Bild, Ton, Chat und Dateien gehen verschlüsselt direkt zwischen Ihren beiden Geräten. Der Dienst kann sie weder sehen noch hören.',
+  technicalDetails: 'Technische Details',
   encryption: 'Verschlüsselung (DTLS)',
   mediaCipher: 'Ton und Bild (SRTP)',
   pathDirect: 'Direkte Verbindung zwischen den beiden Browsern.',
@@ -49,6 +56,7 @@ export const DE: Strings = {
     'Ihre Verbindung ist schwach. Schließen Sie andere Programme und Tabs, die das Internet nutzen, oder gehen Sie näher an den Router.',
   saveBandwidth: 'Kamera ausschalten, damit der Ton klar bleibt',
   sendFile: 'Datei senden',
+  files: 'Dateien',
   dropFiles: 'Dateien hier ablegen, um sie zu senden',
   accept: 'Annehmen',
   save: 'Speichern',
@@ -76,6 +84,10 @@ export const DE: Strings = {
     'no-devices': {
       title: 'Weder Kamera noch Mikrofon gefunden.',
       remedy: 'Schließen Sie Kamera und Mikrofon (oder ein Headset) an und versuchen Sie es erneut.',
+    },
+    'camera-denied': {
+      title: 'Die Kamera ist blockiert. Das Gespräch geht nur mit Ton weiter.',
+      remedy: 'Um gesehen zu werden, erlauben Sie die Kamera für diese Seite (Kamerasymbol in der Adressleiste) und schalten Sie die Kamera ein.',
     },
     'camera-busy': {
       title: 'Ein anderes Programm benutzt Ihre Kamera. Das Gespräch läuft nur mit Ton weiter.',
@@ -135,7 +147,7 @@ export const DE: Strings = {
     'file-failed': { title: 'Die Datei ist nicht unversehrt angekommen.', remedy: 'Senden Sie sie erneut.' },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',
-      remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und role.',
+      remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und consult-role.',
     },
   },
 };

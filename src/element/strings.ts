@@ -14,6 +14,11 @@ export interface Strings {
   waitingPatient: string;
   waitingDoctor: string;
   knock: string;
+  /** Under the knock: since when the patient waits, e.g. `14:05`. */
+  knockSince: (time: string) => string;
+  /** Said to the patient when the doctor lets them in. */
+  admitted: string;
+  connected: string;
   admit: string;
   decline: string;
   connecting: string;
@@ -23,12 +28,17 @@ export interface Strings {
   declined: string;
   tryAgain: string;
   hangUp: string;
+  /** @deprecated Unused: the camera button keeps the label `cameraOff` and says "pressed" when the camera is off. */
   cameraOn: string;
   cameraOff: string;
+  /** @deprecated Unused: the microphone button keeps the label `microphoneOff` and says "pressed" when muted. */
   microphoneOn: string;
   microphoneOff: string;
   peerCameraOff: string;
   peerMuted: string;
+  /** Said to screen readers when the other person mutes or unmutes. */
+  peerMicOff: string;
+  peerMicOn: string;
   enableSound: string;
   dismiss: string;
   you: string;
@@ -42,6 +52,8 @@ export interface Strings {
   verifyExplain: string;
   verifyPending: string;
   securityTitle: string;
+  securityPlain: string;
+  technicalDetails: string;
   encryption: string;
   mediaCipher: string;
   pathDirect: string;
@@ -53,6 +65,7 @@ export interface Strings {
   poorLink: string;
   saveBandwidth: string;
   sendFile: string;
+  files: string;
   dropFiles: string;
   accept: string;
   save: string;
@@ -73,6 +86,9 @@ const en: Strings = {
   waitingPatient: 'You are in the waiting room. The doctor will let you in shortly.',
   waitingDoctor: 'Waiting for the patient to arrive.',
   knock: 'A patient is waiting to be let in.',
+  knockSince: (time) => `Waiting since ${time}. The name shows once you let them in.`,
+  admitted: 'The doctor let you in. Connecting…',
+  connected: 'Connected.',
   admit: 'Let in',
   decline: 'Decline',
   connecting: 'Connecting…',
@@ -88,6 +104,8 @@ const en: Strings = {
   microphoneOff: 'Mute microphone',
   peerCameraOff: 'Camera is off',
   peerMuted: 'Microphone is muted',
+  peerMicOff: 'The other person turned their microphone off.',
+  peerMicOn: 'The other person turned their microphone on.',
   enableSound: 'Click to hear the other person',
   dismiss: 'Dismiss',
   you: 'You',
@@ -102,6 +120,8 @@ const en: Strings = {
     'Read this code to each other. If it is the same on both screens, nobody is listening in between. If it differs, someone is in between: end the call.',
   verifyPending: 'The code appears once the call is connected.',
   securityTitle: 'What protects this call',
+  securityPlain: 'Picture, sound, chat and files go encrypted straight between your two devices. The consultation service cannot see or hear them.',
+  technicalDetails: 'Technical details',
   encryption: 'Encryption (DTLS)',
   mediaCipher: 'Audio and video (SRTP)',
   pathDirect: 'Direct connection between the two browsers.',
@@ -114,6 +134,7 @@ const en: Strings = {
     'Your connection is weak. Close other programs and tabs that use the internet, or move closer to your router.',
   saveBandwidth: 'Turn camera off to keep the sound clear',
   sendFile: 'Send a file',
+  files: 'Files',
   dropFiles: 'Drop files here to send them',
   accept: 'Accept',
   save: 'Save',
@@ -141,6 +162,10 @@ const en: Strings = {
     'no-devices': {
       title: 'No camera or microphone was found.',
       remedy: 'Connect a camera and a microphone (or a headset), then try again.',
+    },
+    'camera-denied': {
+      title: 'The camera is blocked. The call continues with sound only.',
+      remedy: 'To be seen, allow the camera for this site (the camera icon in the address bar), then turn the camera on.',
     },
     'camera-busy': {
       title: 'Another program is using your camera. The call continues with sound only.',
@@ -200,7 +225,7 @@ const en: Strings = {
     'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',
-      remedy: 'Tell the practice: the element needs server, room and role.',
+      remedy: 'Tell the practice: the element needs server, room and consult-role.',
     },
   },
 };

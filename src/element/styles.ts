@@ -7,18 +7,21 @@ export const styles = css`
     --vc-surface: #1d2530;
     --vc-foreground: #f4f6f8;
     --vc-muted: #aab4c0;
-    --vc-accent: #2f7de1;
-    --vc-danger: #d93a3a;
+    --vc-accent: #1f6fd1;
+    --vc-on-accent: #fff;
+    --vc-danger: #c62f2f;
     --vc-warning: #f0b429;
     --vc-radius: 12px;
     --vc-font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
     --vc-control-size: 48px;
     --vc-local-video-width: 28%;
 
+    /* Fills the width it is given and never more; a height of its own unless the page sets one. */
     display: block;
     position: relative;
+    max-width: 100%;
+    height: min(720px, 85vh);
     min-height: 320px;
-    aspect-ratio: 16 / 10;
     box-sizing: border-box;
     color: var(--vc-foreground);
     background: var(--vc-background);
@@ -42,27 +45,32 @@ export const styles = css`
   .base {
     position: absolute;
     inset: 0;
-    display: flex;
-    flex-direction: column;
+    display: grid;
+    grid: minmax(0, 1fr) auto / 100%;
+    container-type: size;
+  }
+  .stage,
+  .side {
+    grid-area: 1 / 1;
+    position: relative;
+    min-height: 0;
   }
   .stage {
-    position: relative;
-    flex: 1;
-    min-height: 0;
+    overflow: hidden; /* your picture's shadow stays off the control bar and under the panels */
   }
   video {
     display: block;
     background: #000;
     object-fit: cover;
   }
-  .remote {
+  video.remote {
     position: absolute;
     inset: 0;
     width: 100%;
     height: 100%;
     object-fit: contain;
   }
-  .local {
+  video.local {
     position: absolute;
     right: 12px;
     bottom: 12px;
@@ -74,7 +82,7 @@ export const styles = css`
     box-shadow: 0 2px 12px rgb(0 0 0 / 50%);
     transform: scaleX(-1); /* a mirror, as people expect to see themselves */
   }
-  .local.alone {
+  video.local.alone {
     inset: 0;
     width: 100%;
     height: 100%;
@@ -82,6 +90,17 @@ export const styles = css`
     border-radius: 0;
     box-shadow: none;
     opacity: 0.6;
+  }
+  /* A phone held upright: the other person fills the screen, your own picture stays small. */
+  @container (orientation: portrait) {
+    video.remote {
+      object-fit: cover;
+    }
+    video.local:not(.alone) {
+      width: 30%;
+      min-width: 80px;
+      aspect-ratio: 3 / 4;
+    }
   }
   .panel {
     position: absolute;
@@ -94,26 +113,36 @@ export const styles = css`
     padding: 24px;
     text-align: center;
   }
-  .message {
+  .panel > p,
+  .panel > .row {
     max-width: 36em;
     margin: 0;
-    font-size: 1.1em;
     overflow-wrap: anywhere;
+  }
+  /* Text over a video gets a backdrop of the element's own background, so it reads on any picture. */
+  .panel > p {
+    padding: 4px 12px;
+    border-radius: calc(var(--vc-radius) / 2);
+    background: color-mix(in srgb, var(--vc-background) 80%, transparent);
+  }
+  .message {
+    font-size: 1.1em;
   }
   .remedy {
-    max-width: 36em;
-    margin: 0;
     color: var(--vc-muted);
-    overflow-wrap: anywhere;
   }
-  .badge {
+  .badge,
+  .peer-name,
+  .bars {
     position: absolute;
-    left: 12px;
-    top: 12px;
     padding: 4px 10px;
     border-radius: 999px;
-    background: rgb(0 0 0 / 55%);
+    background: color-mix(in srgb, var(--vc-background) 75%, transparent);
     font-size: 0.85em;
+  }
+  .badge {
+    left: 12px;
+    top: 12px;
   }
   .notices {
     position: absolute;
@@ -127,8 +156,9 @@ export const styles = css`
   }
   .notice {
     display: flex;
-    gap: 12px;
-    align-items: flex-start;
+    flex-wrap: wrap;
+    gap: 8px 12px;
+    align-items: center;
     padding: 8px 12px;
     border-radius: calc(var(--vc-radius) / 2);
     background: var(--vc-surface);
@@ -136,49 +166,60 @@ export const styles = css`
   }
   .notice p {
     margin: 0;
-    flex: 1;
+    flex: 1 1 12em;
     overflow-wrap: anywhere;
   }
   .controls {
     display: flex;
+    flex-wrap: wrap;
     justify-content: center;
     gap: 12px;
     padding: 12px;
     background: var(--vc-surface);
   }
-  button {
+  button,
+  a[part~='button'] {
     font: inherit;
     color: inherit;
     cursor: pointer;
     border: none;
     border-radius: 999px;
-    background: rgb(255 255 255 / 12%);
+    /* Solid, so that a button over a video reads as well as one on the control bar. */
+    background: color-mix(in srgb, var(--vc-foreground) 16%, var(--vc-surface));
     padding: 0 20px;
     min-height: var(--vc-control-size);
     min-width: var(--vc-control-size);
   }
   button:hover {
-    background: rgb(255 255 255 / 20%);
+    background: color-mix(in srgb, var(--vc-foreground) 26%, var(--vc-surface));
   }
-  button:focus-visible {
-    outline: 3px solid var(--vc-accent);
+  :focus-visible {
+    outline: 3px solid var(--vc-foreground);
     outline-offset: 2px;
   }
-  button.primary {
+  .primary,
+  .danger,
+  a[part~='button'] {
+    color: var(--vc-on-accent);
     background: var(--vc-accent);
   }
   button.danger {
     background: var(--vc-danger);
   }
+  .primary:hover,
+  .danger:hover {
+    filter: brightness(1.15);
+  }
   button[aria-pressed='true'] {
     background: var(--vc-foreground);
     color: var(--vc-background);
   }
-  button.small {
-    min-height: 32px;
-    padding: 0 12px;
+  .small {
+    min-height: 44px;
+    padding: 0 14px;
   }
   .icon {
+    position: relative;
     padding: 0;
     display: inline-grid;
     place-items: center;
@@ -189,23 +230,17 @@ export const styles = css`
     fill: currentColor;
   }
   .peer-name {
-    position: absolute;
     left: 12px;
     bottom: 12px;
     max-width: 50%;
-    padding: 4px 10px;
-    border-radius: 999px;
-    background: rgb(0 0 0 / 55%);
+    font-size: 1em;
     white-space: nowrap;
     overflow: hidden;
     text-overflow: ellipsis;
     unicode-bidi: isolate;
   }
   .side {
-    position: absolute;
-    top: 0;
-    right: 0;
-    bottom: 0;
+    justify-self: end;
     width: min(360px, 100%);
     display: flex;
     flex-direction: column;
@@ -215,17 +250,23 @@ export const styles = css`
     z-index: 3;
     overflow-y: auto;
   }
+  @container (max-width: 480px) {
+    .side {
+      width: 100%;
+    }
+  }
   .side header {
     display: flex;
     justify-content: space-between;
     align-items: center;
   }
-  .side h2 {
+  h2 {
     margin: 0;
     font-size: 1em;
   }
   .messages {
     flex: 1;
+    min-height: 3em;
     margin: 0;
     padding: 0;
     list-style: none;
@@ -234,17 +275,20 @@ export const styles = css`
     flex-direction: column;
     gap: 8px;
   }
-  .messages li {
-    max-width: 90%;
+  .messages li,
+  .files li {
     padding: 6px 10px;
     border-radius: calc(var(--vc-radius) / 2);
-    background: rgb(255 255 255 / 8%);
+    background: color-mix(in srgb, var(--vc-foreground) 8%, transparent);
   }
-  .messages li.local {
+  .messages li {
+    max-width: 90%;
+  }
+  .messages li[data-from='local'] {
     align-self: flex-end;
-    background: color-mix(in srgb, var(--vc-accent) 35%, transparent);
+    background: color-mix(in srgb, var(--vc-accent) 20%, var(--vc-surface));
   }
-  .messages .from {
+  .from {
     display: block;
     font-size: 0.8em;
     color: var(--vc-muted);
@@ -265,12 +309,13 @@ export const styles = css`
     display: flex;
     gap: 8px;
   }
-  .side textarea {
+  textarea {
     flex: 1;
+    min-width: 0;
     font: inherit;
     color: inherit;
-    background: rgb(0 0 0 / 30%);
-    border: 1px solid rgb(255 255 255 / 20%);
+    background: var(--vc-background);
+    border: 1px solid var(--vc-muted);
     border-radius: calc(var(--vc-radius) / 2);
     padding: 6px;
     resize: none;
@@ -281,15 +326,19 @@ export const styles = css`
     font-variant-numeric: tabular-nums;
     letter-spacing: 0.05em;
   }
-  dl {
+  .side p {
     margin: 0;
-    display: grid;
-    grid-template-columns: auto 1fr;
-    gap: 4px 12px;
+  }
+  dl {
+    margin: 8px 0 0;
   }
   dd {
-    margin: 0;
-    overflow-wrap: anywhere;
+    margin: 0 0 8px;
+    overflow-wrap: break-word;
+  }
+  summary {
+    cursor: pointer;
+    padding: 11px 0;
   }
   .unread {
     position: absolute;
@@ -298,22 +347,17 @@ export const styles = css`
     min-width: 20px;
     padding: 0 6px;
     border-radius: 999px;
+    color: var(--vc-on-accent);
     background: var(--vc-danger);
     font-size: 0.75em;
     line-height: 20px;
   }
-  .icon {
-    position: relative;
-  }
   .bars {
-    position: absolute;
     display: inline-flex;
     align-items: flex-end;
     gap: 2px;
-    height: 16px;
-    padding: 4px 6px;
-    border-radius: 6px;
-    background: rgb(0 0 0 / 55%);
+    height: 26px;
+    padding: 4px 8px;
     z-index: 1;
   }
   .bars.incoming {
@@ -325,18 +369,25 @@ export const styles = css`
     bottom: 16px;
   }
   .bars i {
-    display: block;
     width: 4px;
-    background: rgb(255 255 255 / 30%);
+    background: color-mix(in srgb, var(--vc-foreground) 30%, transparent);
     border-radius: 1px;
   }
   .bars i:nth-child(1) { height: 25%; }
   .bars i:nth-child(2) { height: 50%; }
   .bars i:nth-child(3) { height: 75%; }
   .bars i:nth-child(4) { height: 100%; }
-  .bars[data-level='good'] i.on { background: #3ccf6e; }
-  .bars[data-level='fair'] i.on { background: var(--vc-warning); }
-  .bars[data-level='poor'] i.on { background: var(--vc-danger); }
+  .bars b::first-letter {
+    text-transform: uppercase;
+  }
+  .bars b {
+    margin-left: 6px;
+    font-weight: normal;
+    align-self: center;
+  }
+  [data-level='good'] i.on { background: #3ccf6e; }
+  [data-level='fair'] i.on { background: var(--vc-warning); }
+  [data-level='poor'] i.on { background: var(--vc-danger); }
   .files {
     margin: 0;
     padding: 0;
@@ -346,11 +397,9 @@ export const styles = css`
     gap: 6px;
     max-height: 40%;
     overflow-y: auto;
+    flex-shrink: 0;
   }
   .files li {
-    padding: 6px 8px;
-    border-radius: calc(var(--vc-radius) / 2);
-    background: rgb(255 255 255 / 8%);
     font-size: 0.9em;
   }
   .file-name {
@@ -362,9 +411,15 @@ export const styles = css`
     vertical-align: bottom;
     unicode-bidi: isolate;
   }
-  .file-size,
-  .file-status {
+  .file-size {
     color: var(--vc-muted);
+  }
+  .file-status {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 6px;
+    margin-top: 4px;
   }
   .file-status progress {
     width: 100%;
@@ -372,13 +427,29 @@ export const styles = css`
   a[part~='button'] {
     display: inline-flex;
     align-items: center;
-    color: inherit;
     text-decoration: none;
-    border-radius: 999px;
-    background: var(--vc-accent);
   }
   .row {
     display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
     gap: 12px;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  @media (prefers-reduced-motion: reduce) {
+    *,
+    *::before,
+    *::after {
+      transition: none !important;
+      animation: none !important;
+      scroll-behavior: auto !important;
+    }
   }
 `;

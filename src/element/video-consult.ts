@@ -2,7 +2,7 @@ import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { ConsultError } from '../core/errors.js';
 import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
-import { CallState, type ChatEntry, type StateChange } from '../core/session.js';
+import { CallState, type ChatEntry, type MediaState, type StateChange } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
 import {
@@ -30,14 +30,32 @@ const icons = {
   hangUp: svg`<path d="M12 9c-1.6 0-3.2.3-4.6.7v3.1c0 .4-.2.7-.6.9-1 .5-1.9 1.1-2.7 1.8-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3L.3 13.1a1 1 0 0 1 0-1.4C3.3 8.8 7.4 7 12 7s8.7 1.8 11.7 4.7a1 1 0 0 1 0 1.4l-2.4 2.4c-.2.2-.4.3-.7.3-.3 0-.5-.1-.7-.3-.8-.7-1.7-1.3-2.7-1.8-.3-.2-.6-.5-.6-.9V9.7C15.2 9.3 13.6 9 12 9Z"/>`,
 };
 
+let deprecationShown = false;
+
+/** Failures a second attempt cannot mend: the link, the page or the browser has to change first. */
+const FINAL = [
+  'token-required',
+  'token-invalid',
+  'token-expired',
+  'token-wrong-room',
+  'token-wrong-role',
+  'origin-not-allowed',
+  'insecure-context',
+  'webrtc-unsupported',
+  'missing-configuration',
+];
+
 const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected, CallState.Reconnecting];
 
 /**
  * A 1:1 video consultation between a doctor and a patient, peer to peer.
  *
- * Place it on a page with the signaling server's URL, a room and a role; the person clicks "Join"
+ * Place it on a page with the signaling server's URL, a room and a `consult-role`; the person clicks "Join"
  * (or the page calls `join()`), allows camera and microphone, waits for the doctor to admit them,
  * and the call starts.
+ *
+ * It fills the width of its container; without a height from the page it is `min(720px, 85vh)`
+ * high, and in a portrait box (a phone) the other person's video fills the stage.
  *
  * @summary A 1:1 peer-to-peer video consultation.
  * @tagname video-consult
@@ -55,6 +73,8 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
  *
+ * @attr {'doctor' | 'patient'} role - Deprecated: use `consult-role`. The value is moved there and the attribute removed, since `role` is the element's ARIA role.
+ *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
  * @slot waiting - Shown in the waiting room.
  *
@@ -70,11 +90,11 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart hangup-button - The leave button.
  * @csspart quality - The signal bars on a video (with `incoming` or `outgoing`).
  * @csspart peer-name - The other person's name on their video.
- * @csspart chat - The chat panel, with the files.
+ * @csspart chat - The chat panel, with the files (a dialog).
  * @csspart files - The list of file transfers.
  * @csspart file-button - The button that picks files to send.
  * @csspart chat-button - The button that opens the chat (with the unread count).
- * @csspart info - The security panel with the verification code.
+ * @csspart info - The security panel with the verification code (a dialog).
  * @csspart info-button - The button that opens the security panel.
  * @csspart unmute-button - "Click to hear", shown when the browser blocks sound until a click.
  *
@@ -82,13 +102,14 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @cssprop [--vc-surface=#1d2530] - Background of the control bar and notices.
  * @cssprop [--vc-foreground=#f4f6f8] - Text and icon colour.
  * @cssprop [--vc-muted=#aab4c0] - Secondary text colour.
- * @cssprop [--vc-accent=#2f7de1] - Primary buttons and focus rings.
- * @cssprop [--vc-danger=#d93a3a] - The leave button.
+ * @cssprop [--vc-accent=#1f6fd1] - Primary buttons and your own chat lines.
+ * @cssprop [--vc-on-accent=#fff] - Text and icons on the accent and danger colours.
+ * @cssprop [--vc-danger=#c62f2f] - The leave button and the unread count.
  * @cssprop [--vc-warning=#f0b429] - The edge of warnings.
  * @cssprop [--vc-radius=12px] - Corner radius.
  * @cssprop [--vc-font-family=system-ui] - Font; the element loads no web fonts.
  * @cssprop [--vc-control-size=48px] - Height of the call buttons (at least 44px for touch).
- * @cssprop [--vc-local-video-width=28%] - Width of your own video in the corner.
+ * @cssprop [--vc-local-video-width=28%] - Width of your own video in the corner (30% in a portrait layout).
  */
 export class VideoConsult extends LitElement {
   /** @internal The shadow styles; restyle the element with the CSS custom properties and parts above. */
@@ -97,8 +118,8 @@ export class VideoConsult extends LitElement {
   static override properties = {
     server: { reflect: true },
     room: { reflect: true },
-    role: { reflect: true },
-    token: {},
+    consultRole: { attribute: 'consult-role', reflect: true },
+    token: { attribute: false },
     displayName: { attribute: 'display-name' },
     audioOnly: { type: Boolean, attribute: 'audio-only', reflect: true },
     autoJoin: { type: Boolean, attribute: 'auto-join' },
@@ -112,6 +133,7 @@ export class VideoConsult extends LitElement {
     _soundBlocked: { state: true, attribute: false },
     _panel: { state: true, attribute: false },
     _security: { state: true, attribute: false },
+    _said: { state: true, attribute: false },
   };
 
   /** The signaling server's WebSocket URL, e.g. `wss://consult.example.org/signal`. */
@@ -119,11 +141,15 @@ export class VideoConsult extends LitElement {
   /** The consultation's room id (letters, digits, `-` and `_`, up to 64). */
   room = '';
   /**
-   * Which side this is: `doctor` or `patient`. (It shadows the ARIA `role` of HTMLElement; the
-   * element's accessible role comes from its content.)
+   * Which side this is: `doctor` or `patient`. The attribute `role="doctor|patient"` still works
+   * but is deprecated: it is moved to `consult-role` and taken off the element, because `role` is
+   * the element's ARIA role.
    */
-  override role: Role = 'patient';
-  /** The join token the clinic's backend issued for this person (not reflected to an attribute). */
+  consultRole: Role = 'patient';
+  /**
+   * The join token the clinic's backend issued for this person. A property only: there is no
+   * `token` attribute, so the token never shows in the DOM.
+   */
   token = '';
   /** The name shown to the other person. Sent only peer to peer, never to the server. */
   displayName = '';
@@ -152,6 +178,10 @@ export class VideoConsult extends LitElement {
   /** The side panel that is open. */
   private _panel: 'none' | 'chat' | 'info' = 'none';
   private _security?: SecurityInfo;
+  /** What the live region says: the latest change a screen reader should hear. */
+  private _said = '';
+  #knockSince?: Date;
+  #peerMedia: MediaState = { camera: true, microphone: true };
   #messages: ChatEntry[] = [];
   #fileRows = new Map<string, FileRow>();
   #unread = 0;
@@ -160,7 +190,17 @@ export class VideoConsult extends LitElement {
   #controller = new SessionController(this, {
     state: (change) => this.#onState(change),
     error: (error) => this.#onError(error),
-    knock: ({ waiting }) => fire(this, 'vc-knock', { waiting }),
+    knock: ({ waiting }) => {
+      this.#knockSince = waiting ? new Date() : undefined;
+      if (waiting) this.#say(this.#strings().knock);
+      fire(this, 'vc-knock', { waiting });
+    },
+    'remote-media': (media) => {
+      if (media.microphone !== this.#peerMedia.microphone) {
+        this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
+      }
+      this.#peerMedia = { ...media };
+    },
     'peer-name': ({ name }) => fire(this, 'vc-peer-name', { name }),
     message: (entry) => this.#onMessage(entry),
     verification: ({ code }) => fire(this, 'vc-verification', { code }),
@@ -235,7 +275,7 @@ export class VideoConsult extends LitElement {
     this.#controller.session.configure({
       server: this.server,
       room: this.room,
-      role: this.role,
+      role: this.consultRole,
       ...(this.token ? { token: this.token } : {}),
       ...(this.iceServers ? { iceServers: this.iceServers } : {}),
       ...(this.iceTransportPolicy ? { iceTransportPolicy: this.iceTransportPolicy } : {}),
@@ -361,6 +401,25 @@ export class VideoConsult extends LitElement {
 
   // ---- lifecycle -------------------------------------------------------------------------------------
 
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'role'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    // The deprecated `role="doctor|patient"` (attribute, or the `role` property that reflects to
+    // it): moved to `consult-role` so that it never becomes the host's ARIA role.
+    if (name === 'role') {
+      if (value === 'doctor' || value === 'patient') {
+        this.consultRole = value;
+        this.removeAttribute('role');
+        if (!deprecationShown) console.warn('<video-consult role> is deprecated: use consult-role.');
+        deprecationShown = true;
+      }
+      return;
+    }
+    super.attributeChangedCallback(name, old, value);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.autoJoin && this.state === CallState.Idle) void this.updateComplete.then(() => this.join());
@@ -383,6 +442,8 @@ export class VideoConsult extends LitElement {
 
   #onState(change: StateChange): void {
     if (change.state === CallState.Ended) this.#lastEndReason = change.reason;
+    if (change.state === CallState.Preparing) this.#peerMedia = { camera: true, microphone: true };
+    this.#say(this.#stateText(change));
     if (change.state === CallState.Idle || change.state === CallState.Preparing) this._soundBlocked = false;
     const detail: StateChangeDetail = {
       state: change.state,
@@ -391,6 +452,37 @@ export class VideoConsult extends LitElement {
       ...(change.error ? { code: change.error.code } : {}),
     };
     fire(this, 'vc-state-change', detail);
+  }
+
+  #strings(): Strings {
+    return resolveStrings(this.lang || document.documentElement.lang || 'en', this.strings);
+  }
+
+  #say(text: string): void {
+    this._said = text;
+  }
+
+  /** One line for the live region about a new state. */
+  #stateText({ state, previous, error }: StateChange): string {
+    const strings = this.#strings();
+    switch (state) {
+      case CallState.Preparing:
+        return strings.preparing;
+      case CallState.Waiting:
+        return this.consultRole === 'doctor' ? strings.waitingDoctor : strings.waitingPatient;
+      case CallState.Connecting:
+        return previous === CallState.Waiting && this.consultRole === 'patient' ? strings.admitted : strings.connecting;
+      case CallState.Connected:
+        return strings.connected;
+      case CallState.Reconnecting:
+        return strings.reconnecting;
+      case CallState.Ended:
+        return this.#endMessage(strings);
+      case CallState.Failed:
+        return errorText(strings, error?.code ?? 'unknown').title;
+      default:
+        return '';
+    }
   }
 
   #onError(error: ConsultError): void {
@@ -466,13 +558,30 @@ export class VideoConsult extends LitElement {
   }
 
   #togglePanel(panel: 'chat' | 'info') {
-    this._panel = this._panel === panel ? 'none' : panel;
-    if (this._panel === 'chat') this.#unread = 0;
-    if (this._panel === 'info') void this.getSecurityInfo().then((info) => (this._security = info));
+    if (this._panel === panel) return this.#closePanel();
+    this._panel = panel;
+    if (panel === 'chat') this.#unread = 0;
+    if (panel === 'info') void this.getSecurityInfo().then((info) => (this._security = info));
+    // Into the panel, so that keyboard and screen reader users land where it opened.
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(panel === 'chat' ? 'textarea' : '[part~="info"] button')?.focus(),
+    );
   }
   #toggleChat = () => this.#togglePanel('chat');
   #toggleInfo = () => this.#togglePanel('info');
-  #closePanel = () => (this._panel = 'none');
+  /** Closes the open panel and gives the focus back to the button that opens it. */
+  #closePanel = () => {
+    const panel = this._panel;
+    if (panel === 'none') return;
+    this._panel = 'none';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[part~="${panel}-button"]`)?.focus());
+  };
+  #onKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && this._panel !== 'none') {
+      event.preventDefault();
+      this.#closePanel();
+    }
+  };
 
   #submitChat = (event: Event) => {
     event.preventDefault();
@@ -506,14 +615,15 @@ export class VideoConsult extends LitElement {
   // ---- rendering -----------------------------------------------------------------------------------------
 
   override render() {
-    const strings = resolveStrings(this.lang || document.documentElement.lang || 'en', this.strings);
+    const strings = this.#strings();
     const session = this.#controller.session;
     const state = session.state;
     const inCall = IN_CALL.includes(state);
     const hasLocal = !!session.localStream && (inCall || state === CallState.Waiting);
     const remote = session.remoteMedia;
+    const doctor = this.consultRole === 'doctor';
     return html`
-      <div part="base" class="base" data-state=${state} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>
+      <div part="base" class="base" data-state=${state} @dragover=${this.#onDragOver} @drop=${this.#onDrop} @keydown=${this.#onKey}>
         <div part="stage" class="stage">
           <video part="remote-video" class="remote" autoplay playsinline ?hidden=${!inCall}></video>
           <video
@@ -531,28 +641,29 @@ export class VideoConsult extends LitElement {
           ${this.#renderBars(strings, 'incoming', inCall)} ${this.#renderBars(strings, 'outgoing', inCall)}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
           <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
-          ${this.#renderChat(strings, inCall)} ${this.#renderInfo(strings)}
           <div part="status" class="panel" ?hidden=${state !== CallState.Idle}>
             <slot name="intro"></slot>
             <button part="button join-button" class="primary" @click=${this.#join}>${strings.join}</button>
             <p class="remedy">${strings.joinHint}</p>
           </div>
-          <div part="status" class="panel" role="status" aria-live="polite" ?hidden=${state !== CallState.Waiting}>
-            ${this.role === 'doctor' && session.knocking
+          <div part="status" class="panel" ?hidden=${state !== CallState.Waiting}>
+            ${doctor && session.knocking
               ? html`<p class="message">${strings.knock}</p>
+                  ${this.#knockSince
+                    ? html`<p class="remedy">${strings.knockSince(this.#knockSince.toLocaleTimeString(this.lang || undefined, { hour: '2-digit', minute: '2-digit' }))}</p>`
+                    : nothing}
                   <div class="row">
                     <button part="button admit-button" class="primary" @click=${this.#admit}>${strings.admit}</button>
                     <button part="button decline-button" @click=${this.#decline}>${strings.decline}</button>
                   </div>`
-              : html`<p class="message">${this.role === 'doctor' ? strings.waitingDoctor : strings.waitingPatient}</p>`}
+              : html`<p class="message">${doctor ? strings.waitingDoctor : strings.waitingPatient}</p>`}
             <slot name="waiting"></slot>
           </div>
-          ${this.#renderPanel(strings, state)}
-          ${this.#renderNotices(strings, inCall)}
+          ${this.#renderPanel(strings, state)} ${this.#renderNotices(strings, inCall)}
         </div>
         <div part="controls" class="controls" ?hidden=${!hasLocal}>
-          ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, strings.microphoneOn, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
-          ${this.#renderToggle(this.cameraEnabled, strings.cameraOff, strings.cameraOn, icons.cam, icons.camOff, this.#toggleCamera, 'camera')}
+          ${this.#renderToggle(this.microphoneEnabled, strings.microphoneOff, icons.mic, icons.micOff, this.#toggleMicrophone, 'microphone')}
+          ${this.#renderToggle(this.cameraEnabled, strings.cameraOff, icons.cam, icons.camOff, this.#toggleCamera, 'camera')}
           <button
             part="button chat-button"
             class="icon"
@@ -563,7 +674,7 @@ export class VideoConsult extends LitElement {
             @click=${this.#toggleChat}
           >
             <svg viewBox="0 0 24 24" aria-hidden="true">${icons.chat}</svg>
-            <span class="unread" ?hidden=${this.#unread === 0}>${this.#unread}</span>
+            <span class="unread" aria-hidden="true" ?hidden=${this.#unread === 0}>${this.#unread}</span>
           </button>
           <button
             part="button info-button"
@@ -580,6 +691,8 @@ export class VideoConsult extends LitElement {
             <svg viewBox="0 0 24 24" aria-hidden="true">${icons.hangUp}</svg>
           </button>
         </div>
+        ${this.#renderChat(strings, inCall)} ${this.#renderInfo(strings, inCall)}
+        <div class="sr-only" role="status">${this._said}</div>
       </div>
     `;
   }
@@ -592,9 +705,9 @@ export class VideoConsult extends LitElement {
       notices.push(html`<button part="button unmute-button" class="primary" @click=${this.#enableSound}>${strings.enableSound}</button>`);
     }
     if (inCall && session.localMedia.videoPaused) {
-      notices.push(html`<div class="notice" role="status" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
+      notices.push(html`<div class="notice" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
     } else if (inCall && session.quality?.outgoing.level === 'poor' && this.cameraEnabled) {
-      notices.push(html`<div class="notice" role="status" data-code="poor-link">
+      notices.push(html`<div class="notice" data-code="poor-link">
         <p>${strings.poorLink}</p>
         <button part="button" class="small" @click=${this.#saveBandwidth}>${strings.saveBandwidth}</button>
       </div>`);
@@ -609,7 +722,7 @@ export class VideoConsult extends LitElement {
     return html`<div part="notices" class="notices" ?hidden=${notices.length === 0}>${notices}</div>`;
   }
 
-  /** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost. */
+  /** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost; the incoming one also in words. */
   #renderBars(strings: Strings, direction: 'incoming' | 'outgoing', inCall: boolean) {
     const report = this.#controller.session.quality?.[direction];
     const level = report?.level ?? 'good';
@@ -625,24 +738,25 @@ export class VideoConsult extends LitElement {
       ?hidden=${!inCall || !report}
     >
       ${[1, 2, 3, 4].map((i) => html`<i class=${i <= lit ? 'on' : ''}></i>`)}
+      ${direction === 'incoming' ? html`<b>${strings.levels[level]}</b>` : nothing}
     </span>`;
   }
 
   #renderChat(strings: Strings, inCall: boolean) {
-    return html`<aside part="chat" class="side" aria-label=${strings.chat} ?hidden=${this._panel !== 'chat' || !inCall}>
+    return html`<div part="chat" class="side" role="dialog" aria-labelledby="chat-title" ?hidden=${this._panel !== 'chat' || !inCall}>
       <header>
-        <h2>${strings.chat}</h2>
+        <h2 id="chat-title">${strings.chat}</h2>
         <button part="button" class="small" @click=${this.#closePanel}>${strings.close}</button>
       </header>
       <ol class="messages" aria-live="polite">
         ${this.#messages.map(
-          (m) => html`<li class=${m.from}>
-            <span class="from">${m.from === 'local' ? strings.you : this.peerName || (this.role === 'doctor' ? strings.patient : strings.doctor)}</span>
+          (m) => html`<li data-from=${m.from}>
+            <span class="from">${m.from === 'local' ? strings.you : this.peerName || (this.consultRole === 'doctor' ? strings.patient : strings.doctor)}</span>
             <p>${m.text}</p>
           </li>`,
         )}
       </ol>
-      <ul part="files" class="files" ?hidden=${this.#fileRows.size === 0}>
+      <ul part="files" class="files" aria-label=${strings.files} ?hidden=${this.#fileRows.size === 0}>
         ${[...this.#fileRows.values()].map((row) => this.#renderFile(strings, row))}
       </ul>
       <form @submit=${this.#submitChat}>
@@ -661,24 +775,26 @@ export class VideoConsult extends LitElement {
         <textarea class="chat-input" rows="2" aria-label=${strings.chatPlaceholder} placeholder=${strings.chatPlaceholder} @keydown=${this.#chatKey}></textarea>
         <button part="button" class="primary" type="submit">${strings.send}</button>
       </form>
-    </aside>`;
+    </div>`;
   }
 
   #renderFile(strings: Strings, row: FileRow) {
     const left = row.bytesPerSecond > 0 ? (row.size - row.bytes) / row.bytesPerSecond : undefined;
+    // Buttons of a row say which file they act on, since a list may hold several.
+    const about = (action: string) => `${action}: ${row.name}`;
     let status: unknown = '';
     if (row.status === 'offered' && row.direction === 'receive') {
-      status = html`<button part="button" class="small primary" @click=${() => this.acceptFile(row.id)}>${strings.accept}</button>
-        <button part="button" class="small" @click=${() => this.declineFile(row.id)}>${strings.decline}</button>`;
+      status = html`<button part="button" class="small primary" aria-label=${about(strings.accept)} @click=${() => this.acceptFile(row.id)}>${strings.accept}</button>
+        <button part="button" class="small" aria-label=${about(strings.decline)} @click=${() => this.declineFile(row.id)}>${strings.decline}</button>`;
     } else if (row.status === 'offered') {
-      status = html`${strings.fileWaiting} <button part="button" class="small" @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
+      status = html`${strings.fileWaiting} <button part="button" class="small" aria-label=${about(strings.cancel)} @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
     } else if (row.status === 'moving') {
-      status = html`<progress max=${row.size} .value=${row.bytes}></progress>
+      status = html`<progress max=${row.size} .value=${row.bytes} aria-label=${row.name}></progress>
         ${formatBytes(row.bytesPerSecond)}/s${left !== undefined ? ` · ${strings.timeLeft(left)}` : ''}
-        <button part="button" class="small" @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
+        <button part="button" class="small" aria-label=${about(strings.cancel)} @click=${() => this.cancelFile(row.id)}>${strings.cancel}</button>`;
     } else if (row.status === 'done') {
       status = row.url
-        ? html`<a part="button" class="small" href=${row.url} download=${row.name}>${strings.save}</a>`
+        ? html`<a part="button" class="small" href=${row.url} download=${row.name} aria-label=${about(strings.save)}>${strings.save}</a>`
         : strings.fileDone;
     } else {
       status = errorText(strings, row.code ?? 'file-failed').title;
@@ -689,45 +805,42 @@ export class VideoConsult extends LitElement {
     </li>`;
   }
 
-  #renderInfo(strings: Strings) {
+  #renderInfo(strings: Strings, inCall: boolean) {
     const code = this.verificationCode;
     const security = this._security;
-    return html`<aside part="info" class="side" aria-label=${strings.info} ?hidden=${this._panel !== 'info'}>
+    return html`<div part="info" class="side" role="dialog" aria-labelledby="info-title" ?hidden=${this._panel !== 'info' || !inCall}>
       <header>
-        <h2>${strings.verifyTitle}</h2>
+        <h2 id="info-title">${strings.verifyTitle}</h2>
         <button part="button" class="small" @click=${this.#closePanel}>${strings.close}</button>
       </header>
       <p class="code" data-code=${code ?? ''}>${code ?? strings.verifyPending}</p>
       <p class="remedy">${strings.verifyExplain}</p>
       <h2>${strings.securityTitle}</h2>
-      <dl>
-        <dt>${strings.encryption}</dt>
-        <dd>${security ? `${security.dtlsState}${security.dtlsCipher ? `, ${security.dtlsCipher}` : ''}` : '–'}</dd>
-        <dt>${strings.mediaCipher}</dt>
-        <dd>${security?.srtpCipher ?? '–'}</dd>
-      </dl>
+      <p>${strings.securityPlain}</p>
       <p class="path">${security?.path === 'relayed' ? strings.pathRelayed : security?.path === 'direct' ? strings.pathDirect : ''}</p>
-    </aside>`;
+      <details>
+        <summary>${strings.technicalDetails}</summary>
+        <dl>
+          <dt>${strings.encryption}</dt>
+          <dd>${security ? `${security.dtlsState}${security.dtlsCipher ? `, ${security.dtlsCipher}` : ''}` : '–'}</dd>
+          <dt>${strings.mediaCipher}</dt>
+          <dd>${security?.srtpCipher ?? '–'}</dd>
+        </dl>
+      </details>
+    </div>`;
   }
 
-  #renderToggle(on: boolean, offLabel: string, onLabel: string, onIcon: unknown, offIcon: unknown, action: () => void, name: string) {
-    const label = on ? offLabel : onLabel;
-    return html`<button
-      part="button ${name}-button"
-      class="icon"
-      aria-pressed=${on ? 'false' : 'true'}
-      title=${label}
-      aria-label=${label}
-      @click=${action}
-    >
+  /** A toggle keeps one label ("Mute microphone"); `aria-pressed` says whether it is in effect. */
+  #renderToggle(on: boolean, label: string, onIcon: unknown, offIcon: unknown, action: () => void, name: string) {
+    return html`<button part="button ${name}-button" class="icon" aria-pressed=${on ? 'false' : 'true'} title=${label} aria-label=${label} @click=${action}>
       <svg viewBox="0 0 24 24" aria-hidden="true">${on ? onIcon : offIcon}</svg>
     </button>`;
   }
 
   #renderPanel(strings: Strings, state: CallState) {
     const session = this.#controller.session;
-    const panel = (content: unknown, live = true) =>
-      html`<div part="status" class="panel" role=${live ? 'status' : 'alert'} aria-live="polite">${content}</div>`;
+    const panel = (content: unknown) => html`<div part="status" class="panel">${content}</div>`;
+    const retry = html`<button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`;
     switch (state) {
       case CallState.Preparing:
         return panel(html`<p class="message">${strings.preparing}</p>`);
@@ -735,18 +848,15 @@ export class VideoConsult extends LitElement {
         return panel(html`<p class="message">${strings.connecting}</p>`);
       case CallState.Reconnecting:
         return panel(html`<p class="message">${strings.reconnecting}</p>`);
-      case CallState.Ended: {
-        return panel(html`<p class="message">${this.#endMessage(strings)}</p>
-          <button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`);
-      }
+      case CallState.Ended:
+        // Only after hanging up oneself can joining again help; the other side's leaving or a decline it cannot.
+        return panel(html`<p class="message">${this.#endMessage(strings)}</p> ${this.#lastEndReason === 'hangup' ? retry : nothing}`);
       case CallState.Failed: {
-        const text = errorText(strings, session.error?.code ?? 'unknown');
-        return panel(
-          html`<p class="message">${text.title}</p>
-            <p class="remedy">${text.remedy}</p>
-            <button part="button" class="primary" @click=${this.#join}>${strings.tryAgain}</button>`,
-          false,
-        );
+        const code = session.error?.code ?? 'unknown';
+        const text = errorText(strings, code);
+        return panel(html`<p class="message">${text.title}</p>
+          <p class="remedy">${text.remedy}</p>
+          ${FINAL.includes(code) ? nothing : retry}`);
       }
       default:
         return nothing;

@@ -211,7 +211,10 @@ export interface KnockMessage {
 export interface AdmittedMessage {
   v: number;
   type: 'admitted';
+  /** A place ticket for the admitted place: rejoin with this one, not the one from `joined`. */
   session?: string;
+  /** The ICE servers now that the patient is let in, with TURN credentials when TURN is configured. */
+  iceServers?: IceServer[];
 }
 
 /** A relayed description, as sent by the other participant. */

@@ -149,7 +149,8 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
     case 'knock':
       return typeof m.waiting === 'boolean' ? ok : invalid(m.type, 'waiting');
     case 'admitted':
-      return m.session === undefined || isString(m.session, MAX_SESSION_CHARS) ? ok : invalid(m.type, 'session');
+      if (m.session !== undefined && !isString(m.session, MAX_SESSION_CHARS)) return invalid(m.type, 'session');
+      return m.iceServers === undefined || isIceServerList(m.iceServers) ? ok : invalid(m.type, 'iceServers');
     case 'description':
       return isDescription(m.description) ? ok : invalid(m.type, 'description');
     case 'candidate':

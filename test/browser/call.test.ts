@@ -24,11 +24,11 @@ const startCall = (extra: Record<string, unknown> = {}) => consults.startCall({ 
 describe('<video-consult> element', () => {
   it('reflects its attributes and starts idle with a join button', async () => {
     const el = await fixture<VideoConsult>(
-      html`<video-consult server="ws://localhost:1/signal" room="r1" role="doctor" display-name="Dr. A"></video-consult>`,
+      html`<video-consult server="ws://localhost:1/signal" room="r1" consult-role="doctor" display-name="Dr. A"></video-consult>`,
     );
     expect(el.server).to.equal('ws://localhost:1/signal');
     expect(el.room).to.equal('r1');
-    expect(el.role).to.equal('doctor');
+    expect(el.consultRole).to.equal('doctor');
     expect(el.displayName).to.equal('Dr. A');
     expect(el.state).to.equal('idle');
     el.room = 'r2';
@@ -39,19 +39,39 @@ describe('<video-consult> element', () => {
     expect(join.closest('[hidden]')).to.equal(null);
   });
 
+  it('takes the deprecated role="doctor" as consult-role and leaves the host no ARIA role', async () => {
+    const el = await fixture<VideoConsult>(html`<video-consult role="doctor"></video-consult>`);
+    expect(el.consultRole).to.equal('doctor');
+    expect(el.getAttribute('consult-role')).to.equal('doctor');
+    expect(el.hasAttribute('role')).to.equal(false);
+    el.role = 'patient';
+    await el.updateComplete;
+    expect(el.consultRole).to.equal('patient');
+    expect(el.hasAttribute('role')).to.equal(false);
+  });
+
+  it('never puts the token into the DOM', async () => {
+    const el = await fixture<VideoConsult>(html`<video-consult token="from-an-attribute"></video-consult>`);
+    expect(el.token).to.equal('');
+    el.token = 'secret-token';
+    await el.updateComplete;
+    expect(el.outerHTML).not.to.contain('secret-token');
+    expect(el.shadowRoot!.innerHTML).not.to.contain('secret-token');
+  });
+
   it('speaks German when the page or the element says so', async () => {
     const el = await fixture<VideoConsult>(html`<video-consult lang="de"></video-consult>`);
     const join = el.shadowRoot!.querySelector('[part~="join-button"]')!;
     expect(join.textContent).to.contain('beitreten');
   });
 
-  it('fails with missing-configuration when server, room or role is missing', async () => {
+  it('fails with missing-configuration when server, room or consult-role is missing', async () => {
     const el = await fixture<VideoConsult>(html`<video-consult></video-consult>`);
     const failed = oneEvent(el, 'vc-error');
     await el.join();
     expect((await failed).detail.code).to.equal('missing-configuration');
     expect(el.state).to.equal('failed');
-    expect(el.shadowRoot!.textContent).to.contain('server, room and role');
+    expect(el.shadowRoot!.textContent).to.contain('server, room and consult-role');
   });
 });
 

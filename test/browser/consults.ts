@@ -49,8 +49,8 @@ export function useConsults(): Consults {
     elements,
     async startCall({ doctor: doctorProps = {}, patient: patientProps = {}, server = signalUrl, prefix = 'call' } = {}) {
       const room = uniqueRoom(prefix);
-      const doctor = createConsult({ server, room, role: 'doctor', ...doctorProps });
-      const patient = createConsult({ server, room, role: 'patient', ...patientProps });
+      const doctor = createConsult({ server, room, consultRole: 'doctor', ...doctorProps });
+      const patient = createConsult({ server, room, consultRole: 'patient', ...patientProps });
       elements.push(doctor, patient);
       await doctor.join();
       await untilState(doctor, 'waiting');
@@ -64,7 +64,7 @@ export function useConsults(): Consults {
     },
     async startCallWithPeerPage({ doctor: doctorProps = {}, prefix = 'pages' } = {}) {
       const room = uniqueRoom(prefix);
-      const doctor = createConsult({ server: signalUrl, room, role: 'doctor', ...doctorProps });
+      const doctor = createConsult({ server: signalUrl, room, consultRole: 'doctor', ...doctorProps });
       elements.push(doctor);
       await doctor.join();
       const knocked = untilKnock(doctor);
@@ -88,7 +88,7 @@ export function joinAsPatient(page: PeerPage, server: string, room: string): Pro
   return page.run(
     async (s: string, r: string) => {
       const el = document.createElement('video-consult');
-      Object.assign(el, { server: s, room: r, role: 'patient', id: 'patient' });
+      Object.assign(el, { server: s, room: r, consultRole: 'patient', id: 'patient' });
       document.body.append(el);
       await el.join();
       return el.state;

@@ -45,7 +45,7 @@ export interface PeerPage {
  * Which browser the page opens in: the test runner's, one started for a browser-wide failure, or
  * Firefox ESR for interop.
  */
-export type PeerBrowser = 'default' | 'deny-media' | 'no-devices' | 'firefox';
+export type PeerBrowser = 'default' | 'deny-media' | 'deny-camera' | 'no-devices' | 'firefox';
 
 export async function openPeerPage(
   options: { path?: string; origin?: string; browser?: PeerBrowser } = {},

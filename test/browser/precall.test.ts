@@ -4,7 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { runPrecallCheck, type PrecallOptions, type PrecallReport, type StepResult } from '../../src/core/precall/index.js';
-import { signaling } from './harness.js';
+import { openPeerPage, signaling } from './harness.js';
 
 interface Turn {
   id: string;
@@ -228,6 +228,25 @@ describe('runPrecallCheck: camera and microphone problems', () => {
     expect(step(value, 'camera').figures.permission).to.equal('denied');
     expect(value.verdict.code).to.equal('camera-denied');
     expect(value.verdict.advice).to.include('allow-camera');
+  });
+
+  it('only the camera refused (a browser where the microphone is allowed): camera-denied, the microphone still works', async function () {
+    this.timeout(90_000);
+    const page = await openPeerPage({ browser: 'deny-camera' });
+    try {
+      const value = await page.runLong(async (server: string): Promise<PrecallReport> => {
+        const { runPrecallCheck: check } = await import('/src/core/precall/index.ts' as string);
+        return check({ server, microphoneMs: 300, confirmSound: async () => true });
+      }, signalUrl);
+      expect(`${step(value, 'camera').status} ${step(value, 'camera').code}`, JSON.stringify(step(value, 'camera'))).to.equal('fail camera-denied');
+      // The microphone was granted and delivers a track (this browser's fake input may measure silent).
+      expect(step(value, 'microphone').status).to.not.equal('fail');
+      expect(step(value, 'microphone').figures.device).to.be.a('string');
+      expect(value.verdict.code).to.equal('camera-denied');
+      expect(value.verdict.advice).to.include('allow-camera');
+    } finally {
+      await page.close();
+    }
   });
 
   it('no camera: the camera step fails with connect-device, the microphone still passes', async () => {

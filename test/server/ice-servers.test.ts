@@ -150,3 +150,17 @@ describe('ice-servers validation', () => {
     }
   });
 });
+
+describe('admitted validation', () => {
+  const frame = (m: Record<string, unknown>) => JSON.stringify({ v: 1, type: 'admitted', ...m });
+  it('accepts admitted with or without a ticket and ICE servers', () => {
+    assert.ok(parseServerMessage(frame({})).ok);
+    assert.ok(parseServerMessage(frame({ session: 'abc', iceServers: [{ urls: ['turn:a'], username: 'u', credential: 'c' }] })).ok);
+  });
+  it('refuses malformed ICE servers in admitted with invalid-message', () => {
+    for (const bad of [{ iceServers: 'turn:a' }, { iceServers: [{ urls: 3 }] }, { iceServers: Array(17).fill({ urls: 'stun:a' }) }]) {
+      const r = parseServerMessage(frame(bad));
+      assert.ok(!r.ok && r.code === 'invalid-message', JSON.stringify(bad));
+    }
+  });
+});

@@ -6,10 +6,12 @@ import puppeteer from 'puppeteer-core';
 /**
  * Browsers other than the test runner's, for failures that a flag of the whole browser decides:
  * `deny-media` has no fake permission prompt and camera and microphone denied for the page's
- * origin (a real refusal), `no-devices` has no fake camera or microphone at all.
+ * origin (a real refusal), `deny-camera` the same with only the camera denied and the microphone
+ * allowed, `no-devices` has no fake camera or microphone at all.
  */
 const VARIANTS = {
   'deny-media': ['--use-fake-device-for-media-stream'],
+  'deny-camera': ['--use-fake-device-for-media-stream'],
   'no-devices': ['--use-fake-ui-for-media-stream'],
 };
 
@@ -51,7 +53,7 @@ const within = (promise, ms) =>
  *
  * - `vc:peer-browser` `{browser}` → `{ready}`: starts a variant browser (once per run) and waits up
  *   to 12 s for it; asked again until ready, since each command must answer within the runner's
- *   20 s and a browser can take longer on a busy machine. `browser` is `deny-media`, `no-devices`
+ *   20 s and a browser can take longer on a busy machine. `browser` is `deny-media`, `deny-camera`, `no-devices`
  *   or `firefox`.
  * - `vc:peer-open` `{path, origin?, browser?}` → id: a page in a new context of the runner's
  *   Chromium or of a variant browser, once the element is defined in it.
@@ -118,17 +120,20 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
         const variant = payload.browser && payload.browser !== 'default' ? payload.browser : undefined;
         const browser = variant ? await variantBrowser(variant) : testPage.browser();
         const context = await browser.createBrowserContext();
-        if (variant === 'deny-media') {
-          const cdp = await browser.target().createCDPSession();
+        let permissions;
+        if (variant === 'deny-media' || variant === 'deny-camera') {
+          // Chromium drops these overrides when the session that set them detaches, so it stays
+          // attached until the page closes. (Without an override a headless browser with no fake
+          // prompt refuses both, so a detached session still looked right for deny-media.)
+          const cdp = (permissions = await browser.target().createCDPSession());
           for (const name of ['camera', 'microphone']) {
             await cdp.send('Browser.setPermission', {
               permission: { name },
-              setting: 'denied',
+              setting: name === 'microphone' && variant === 'deny-camera' ? 'granted' : 'denied',
               origin,
               browserContextId: context.id,
             });
           }
-          await cdp.detach();
         }
         const page = await context.newPage();
         page.on('pageerror', (error) => console.error(`[peer page] ${error.message}`));
@@ -146,7 +151,7 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
         // Opening a page hides the test page, which would stop its video rendering.
         await testPage.bringToFront();
         const id = String(++nextId);
-        peers.set(id, { page, context, requests });
+        peers.set(id, { page, context, requests, permissions });
         return id;
       }
       if (command === 'vc:peer-result') {
@@ -187,6 +192,7 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
       if (command === 'vc:peer-close') {
         peers.delete(payload.id);
         await peer.context.close();
+        await peer.permissions?.detach();
         return true;
       }
       return undefined;

@@ -94,8 +94,13 @@ export async function checkDevices(
     const low = (settings.height ?? 0) < MIN_GOOD_HEIGHT;
     camera = step(StepId.Camera, low ? CheckStatus.Warn : CheckStatus.Pass, low ? CheckCode.CameraLowResolution : CheckCode.CameraOk, cameraFigures);
   } else {
-    const busy = warnings.some((w) => w.code === ErrorCode.CameraBusy);
-    camera = step(StepId.Camera, CheckStatus.Fail, busy ? CheckCode.CameraBusy : CheckCode.NoCamera, cameraFigures);
+    // Only the camera refused: the call would go on with sound, but the check says which to allow.
+    const code = warnings.some((w) => w.code === ErrorCode.CameraDenied)
+      ? CheckCode.CameraDenied
+      : warnings.some((w) => w.code === ErrorCode.CameraBusy)
+        ? CheckCode.CameraBusy
+        : CheckCode.NoCamera;
+    camera = step(StepId.Camera, CheckStatus.Fail, code, cameraFigures);
   }
   const microphoneFigures: Record<string, Figure> = { permission: await permissionState('microphone'), device: audioTrack?.label || null };
   const microphone = audioTrack
