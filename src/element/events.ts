@@ -100,6 +100,12 @@ export interface FileErrorDetail {
   message: string;
 }
 
+/** Detail of `vc-files-available`. */
+export interface FilesAvailableDetail {
+  /** Whether `sendFile()` works now (the other side takes files and the call is connected). */
+  available: boolean;
+}
+
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */
 export function fire<T>(target: EventTarget, type: string, detail: T, cancelable = false): boolean {
   return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable }));
@@ -119,5 +125,6 @@ declare global {
     'vc-file-received': CustomEvent<FileReceivedDetail>;
     'vc-file-sent': CustomEvent<FileSentDetail>;
     'vc-file-error': CustomEvent<FileErrorDetail>;
+    'vc-files-available': CustomEvent<FilesAvailableDetail>;
   }
 }

@@ -9,6 +9,7 @@ import {
   fire,
   type ErrorDetail,
   type FileErrorDetail,
+  type FilesAvailableDetail,
   type FileOfferDetail,
   type FileProgressDetail,
   type FileReceivedDetail,
@@ -53,6 +54,7 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-file-received - A file arrived whole, its hash checked. Detail: `{id, name, size, type, hash, file}`.
  * @fires vc-file-sent - The other person has the whole file, its hash checked. Detail: `{id, name, size, hash}`.
  * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
+ * @fires vc-files-available - `sendFile()` started or stopped working: `true` once the other side said it takes files (a moment after `connected`), `false` when the connection goes. Detail: `{available}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
  *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
@@ -190,6 +192,7 @@ export class VideoConsult extends LitElement {
       if (row) Object.assign(row, { status: 'failed', code: e.code });
       fire<FileErrorDetail>(this, 'vc-file-error', { ...e });
     },
+    'files-available': ({ available }) => fire<FilesAvailableDetail>(this, 'vc-files-available', { available }),
   });
 
   // ---- read-only state ---------------------------------------------------------------------------
@@ -221,6 +224,10 @@ export class VideoConsult extends LitElement {
   /** The verification code both people can read to each other, once connected. */
   get verificationCode(): string | undefined {
     return this.#controller.session.verificationCode;
+  }
+  /** Whether `sendFile()` works now: the call is connected and the other side takes files (see `vc-files-available`). */
+  get filesAvailable(): boolean {
+    return this.#controller.session.filesAvailable;
   }
   /** The chat lines of this call, oldest first. */
   get messages(): readonly MessageDetail[] {

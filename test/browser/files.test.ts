@@ -117,6 +117,34 @@ describe('files in the element', () => {
     expect(name.length).to.be.greaterThan(0);
   });
 
+  it('vc-files-available says when sendFile works: true once the other side said it takes files, false when the call ends', async () => {
+    const seen: Array<{ el: EventTarget | null; available: boolean }> = [];
+    const record = (e: HTMLElementEventMap['vc-files-available']) => seen.push({ el: e.target, available: e.detail.available });
+    document.addEventListener('vc-files-available', record);
+    try {
+      const { doctor, patient } = await consults.startCall({ prefix: 'files' });
+      for (const el of [doctor, patient]) {
+        if (!el.filesAvailable) await untilEvent(el, 'vc-files-available');
+        expect(el.filesAvailable).to.equal(true);
+      }
+      expect(seen.filter((s) => s.el === patient).map((s) => s.available)).to.deep.equal([true]);
+      const received = oneEvent(doctor, 'vc-file-received');
+      doctor.addEventListener('vc-file-offer', (e) => (e.preventDefault(), doctor.acceptFile(e.detail.id)));
+      patient.sendFile(randomFile(1000, 'note.txt', 'text/plain'));
+      await received;
+
+      const gone = untilEvent(patient, 'vc-files-available');
+      doctor.leave();
+      expect((await gone).detail.available).to.equal(false);
+      expect(patient.filesAvailable).to.equal(false);
+      expect(() => patient.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
+      expect(seen.filter((s) => s.el === patient).map((s) => s.available)).to.deep.equal([true, false]);
+      expect(seen.filter((s) => s.el === doctor).map((s) => s.available)).to.deep.equal([true, false]);
+    } finally {
+      document.removeEventListener('vc-files-available', record);
+    }
+  });
+
   it('sending outside a call is refused with not-connected', () => {
     const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
     elements.push(el);
@@ -152,6 +180,8 @@ describe('files in the element', () => {
     }
   });
 });
+
+const untilEvent = <K extends keyof HTMLElementEventMap>(el: VideoConsult, type: K) => oneEvent(el, type) as Promise<HTMLElementEventMap[K]>;
 
 function shadowClick(el: VideoConsult, selector: string) {
   el.shadowRoot!.querySelector<HTMLElement>(selector)!.click();
