@@ -76,7 +76,15 @@ export interface FileReceivedDetail {
   name: string;
   size: number;
   type: string;
-  /** SHA-256 over the block hashes, as the sender computed it. */
+  /**
+   * The protocol's transfer hash, hex: SHA-256 over the SHA-256 digests of the `blockSize`-byte
+   * blocks, in order, as the sender announced it and this side checked it. It is not the file's
+   * SHA-256 (what `sha256sum` prints); docs/file-transfer.md shows how to compute it from a file.
+   */
+  transferHash: string;
+  /** The block size the transfer hash was computed with, in bytes. */
+  blockSize: number;
+  /** @deprecated The same value as `transferHash`. */
   hash: string;
   /** The file, unless it was written to a file the page chose. */
   file?: Blob;
@@ -87,6 +95,11 @@ export interface FileSentDetail {
   id: string;
   name: string;
   size: number;
+  /** As in {@link FileReceivedDetail.transferHash}. */
+  transferHash: string;
+  /** The block size the transfer hash was computed with, in bytes. */
+  blockSize: number;
+  /** @deprecated The same value as `transferHash`. */
   hash: string;
 }
 
