@@ -716,8 +716,11 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#scheduleSignalingReconnect();
       return;
     }
-    const error = new ConsultError(code as ErrorCode, message, fatal);
-    if (fatal) this.#fail(error);
+    // The server refuses a bad `join` without closing the socket (a client may send a corrected
+    // one); this session has no other room or role to offer, so the call cannot start.
+    const joinRefused = code === SignalingErrorCode.InvalidRoom || code === SignalingErrorCode.InvalidRole;
+    const error = new ConsultError(code as ErrorCode, message, fatal || joinRefused);
+    if (error.fatal) this.#fail(error);
     else this.emit('error', error);
   }
 
