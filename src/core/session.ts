@@ -826,6 +826,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #scheduleQualitySample(pc: RTCPeerConnection): void {
     this.#timeout(async () => {
       if (pc !== this.#pc) return;
+      // Chromium may answer getStats() at `connected` from a report cached just before DTLS was
+      // up (seen with a werift peer): the code is then derived on a later tick.
+      if (!this.#verificationCode && pc.connectionState === 'connected') await this.#deriveVerification(pc).catch(() => {});
       await this.#sampleQuality(pc).catch(() => {});
       if (pc === this.#pc) this.#scheduleQualitySample(pc);
     }, QUALITY_INTERVAL_MS);
@@ -835,9 +838,6 @@ export class ConsultSession extends Emitter<SessionEvents> {
     const sample = await this.#sampler?.sample(pc);
     if (!sample || pc !== this.#pc || !this.#adapter) return;
     const connected = pc.connectionState === 'connected';
-    // Chromium may answer getStats() at `connected` from a report cached just before DTLS was up
-    // (seen with a werift peer): the code is then derived on a later tick.
-    if (connected && !this.#verificationCode) void this.#deriveVerification(pc);
     if (connected) {
       const profile = this.#adapter.next(sample.outgoing, sample.receiving);
       if (profile !== this.#currentProfile()) await this.#applyProfile(profile);
