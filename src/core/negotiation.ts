@@ -13,6 +13,9 @@ export interface NegotiationSignals {
   beforeAnswer?(): void;
 }
 
+/** Candidates held for a description that has not come yet; a generation has a few dozen at most. */
+const MAX_EARLY_CANDIDATES = 200;
+
 /**
  * The perfect-negotiation pattern (W3C webrtc-pc, "Perfect negotiation example"): either side may
  * start a negotiation at any time; on glare the polite side rolls its own offer back and the
@@ -23,6 +26,14 @@ export class PerfectNegotiator {
   #ignoreOffer = false;
   #settingRemoteAnswer = false;
   #closed = false;
+  /**
+   * Candidates that came before the description they belong to. Signaling may deliver them first
+   * (another implementation, a relay that reorders), and `addIceCandidate` refuses a candidate
+   * with no remote description to match: they wait here and are applied after it.
+   */
+  #early: Candidate[] = [];
+  /** Set while a remote description is being applied: candidates wait for it to finish. */
+  #applyingRemote = false;
 
   constructor(
     readonly pc: RTCPeerConnection,
@@ -61,8 +72,14 @@ export class PerfectNegotiator {
       this.#ignoreOffer = !this.polite && offerCollision;
       if (this.#ignoreOffer) return;
       this.#settingRemoteAnswer = description.type === 'answer';
-      await this.pc.setRemoteDescription(description);
+      this.#applyingRemote = true;
+      try {
+        await this.pc.setRemoteDescription(description);
+      } finally {
+        this.#applyingRemote = false;
+      }
       this.#settingRemoteAnswer = false;
+      await this.#applyEarlyCandidates();
       if (description.type === 'offer' && !this.#closed) {
         this.signals.beforeAnswer?.();
         await this.pc.setLocalDescription();
@@ -76,11 +93,30 @@ export class PerfectNegotiator {
   }
 
   /**
-   * Adds a trickled candidate. Failures are expected for candidates of an offer we ignored, and of
-   * an ICE generation that is already over (a rolled-back offer, an ICE restart): those are dropped.
+   * Adds a trickled candidate. One that comes before its description (no remote description yet,
+   * one being applied, or an ICE username fragment that the current one does not have, as after an
+   * ICE restart) is held and applied once that description is in. Failures are expected for
+   * candidates of an offer we ignored, and of an ICE generation that is already over (a
+   * rolled-back offer, an ICE restart): those are dropped.
    */
   async receiveCandidate(candidate: Candidate): Promise<void> {
     if (this.#closed) return;
+    if (this.#applyingRemote || !this.pc.remoteDescription || this.#isStale(candidate)) {
+      this.#early.push(candidate);
+      // A peer that never sends the description must not make this grow without end.
+      if (this.#early.length > MAX_EARLY_CANDIDATES) this.#early.shift();
+      return;
+    }
+    await this.#addCandidate(candidate);
+  }
+
+  async #applyEarlyCandidates(): Promise<void> {
+    const ready = this.#early.filter((c) => !this.#isStale(c));
+    this.#early = this.#early.filter((c) => this.#isStale(c));
+    for (const candidate of ready) await this.#addCandidate(candidate);
+  }
+
+  async #addCandidate(candidate: Candidate): Promise<void> {
     const ignoring = this.#ignoreOffer;
     try {
       await this.pc.addIceCandidate(candidate);
@@ -98,6 +134,7 @@ export class PerfectNegotiator {
 
   close(): void {
     this.#closed = true;
+    this.#early = [];
     this.pc.removeEventListener('negotiationneeded', this.#onNegotiationNeeded);
     this.pc.removeEventListener('icecandidate', this.#onIceCandidate);
   }

@@ -119,6 +119,8 @@ export interface SessionEvents {
   'file-sent': SentFile;
   /** A transfer ended without the file: declined, cancelled by the other side, refused by limits, or faulty. */
   'file-error': TransferErrorDetail;
+  /** Whether `sendFile()` can be called now changed (see {@link ConsultSession.filesAvailable}). */
+  'files-available': { available: boolean };
 }
 
 export interface SessionOptions {
@@ -201,6 +203,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #signalAttempts = 0;
   #signalTimer?: ReturnType<typeof setTimeout>;
   #peerCapabilities: string[] = [];
+  /** What `files-available` last said. */
+  #filesAvailable = false;
   #sampler?: StatsSampler;
   #adapter?: Adapter;
   #quality?: QualityReport;
@@ -352,9 +356,21 @@ export class ConsultSession extends Emitter<SessionEvents> {
     return entry;
   }
 
-  /** Whether files can be sent in this call (the file-transfer engine is loaded and the call connected). */
+  /**
+   * Whether `sendFile()` works now: the file-transfer engine is loaded here, the control channel
+   * is open, and the other side's `hello` said it takes files. It turns true a moment after
+   * `connected` (when that `hello` arrives) and false when the connection goes;
+   * `files-available` announces each change.
+   */
   get filesAvailable(): boolean {
     return !!this.#files && this.#control?.readyState === 'open' && this.#peerCapabilities.includes('files');
+  }
+
+  #announceFilesAvailable(): void {
+    const available = this.filesAvailable;
+    if (available === this.#filesAvailable) return;
+    this.#filesAvailable = available;
+    this.emit('files-available', { available });
   }
 
   /**
@@ -703,8 +719,11 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#scheduleSignalingReconnect();
       return;
     }
-    const error = new ConsultError(code as ErrorCode, message, fatal);
-    if (fatal) this.#fail(error);
+    // The server refuses a bad `join` without closing the socket (a client may send a corrected
+    // one); this session has no other room or role to offer, so the call cannot start.
+    const joinRefused = code === SignalingErrorCode.InvalidRoom || code === SignalingErrorCode.InvalidRole;
+    const error = new ConsultError(code as ErrorCode, message, fatal || joinRefused);
+    if (error.fatal) this.#fail(error);
     else this.emit('error', error);
   }
 
@@ -810,6 +829,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #scheduleQualitySample(pc: RTCPeerConnection): void {
     this.#timeout(async () => {
       if (pc !== this.#pc) return;
+      // Chromium may answer getStats() at `connected` from a report cached just before DTLS was
+      // up (seen with a werift peer): the code is then derived on a later tick.
+      if (!this.#verificationCode && pc.connectionState === 'connected') await this.#deriveVerification(pc).catch(() => {});
       await this.#sampleQuality(pc).catch(() => {});
       if (pc === this.#pc) this.#scheduleQualitySample(pc);
     }, QUALITY_INTERVAL_MS);
@@ -930,6 +952,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#sendHello();
       this.#announceMedia();
     });
+    control.addEventListener('close', () => {
+      if (control === this.#control) this.#announceFilesAvailable();
+    });
     const factory = fileTransferFactory();
     if (factory) {
       const files = factory({
@@ -1000,6 +1025,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         break;
       case 'hello': {
         this.#peerCapabilities = message.capabilities;
+        this.#announceFilesAvailable();
         this.#adapter?.configure(this.#options.quality ?? 'auto', message.capabilities.includes('hd'));
         const name = cleanName(message.name);
         if (name === this.#peerName) break;
@@ -1097,6 +1123,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#appliedProfile = 'sd';
     this.#videoPaused = false;
     this.#peerCapabilities = [];
+    this.#announceFilesAvailable();
   }
 
   /**

@@ -76,7 +76,15 @@ export interface FileReceivedDetail {
   name: string;
   size: number;
   type: string;
-  /** SHA-256 over the block hashes, as the sender computed it. */
+  /**
+   * The protocol's transfer hash, hex: SHA-256 over the SHA-256 digests of the `blockSize`-byte
+   * blocks, in order, as the sender announced it and this side checked it. It is not the file's
+   * SHA-256 (what `sha256sum` prints); docs/file-transfer.md shows how to compute it from a file.
+   */
+  transferHash: string;
+  /** The block size the transfer hash was computed with, in bytes. */
+  blockSize: number;
+  /** @deprecated The same value as `transferHash`. */
   hash: string;
   /** The file, unless it was written to a file the page chose. */
   file?: Blob;
@@ -87,6 +95,11 @@ export interface FileSentDetail {
   id: string;
   name: string;
   size: number;
+  /** As in {@link FileReceivedDetail.transferHash}. */
+  transferHash: string;
+  /** The block size the transfer hash was computed with, in bytes. */
+  blockSize: number;
+  /** @deprecated The same value as `transferHash`. */
   hash: string;
 }
 
@@ -98,6 +111,12 @@ export interface FileErrorDetail {
   /** `file-declined`, `file-too-large`, `file-type-not-accepted`, `file-cancelled-by-peer`, `file-hash-mismatch`, … */
   code: string;
   message: string;
+}
+
+/** Detail of `vc-files-available`. */
+export interface FilesAvailableDetail {
+  /** Whether `sendFile()` works now (the other side takes files and the call is connected). */
+  available: boolean;
 }
 
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */
@@ -119,5 +138,6 @@ declare global {
     'vc-file-received': CustomEvent<FileReceivedDetail>;
     'vc-file-sent': CustomEvent<FileSentDetail>;
     'vc-file-error': CustomEvent<FileErrorDetail>;
+    'vc-files-available': CustomEvent<FilesAvailableDetail>;
   }
 }

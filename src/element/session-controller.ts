@@ -37,6 +37,7 @@ export class SessionController implements ReactiveController {
       'file-received',
       'file-sent',
       'file-error',
+      'files-available',
     ];
     this.#unsubscribe = events.map((type) =>
       this.session.on(type, (detail) => {

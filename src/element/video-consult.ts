@@ -9,9 +9,11 @@ import {
   fire,
   type ErrorDetail,
   type FileErrorDetail,
+  type FilesAvailableDetail,
   type FileOfferDetail,
   type FileProgressDetail,
   type FileReceivedDetail,
+  type FileSentDetail,
   type MessageDetail,
   type StateChangeDetail,
 } from './events.js';
@@ -68,9 +70,10 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @fires vc-verification - The verification code of the connection is known. Detail: `{code}`.
  * @fires vc-file-offer - The other person offers a file. Cancelable: call `preventDefault()` to decide yourself with `acceptFile()` / `declineFile()`; otherwise the person decides in the chat panel. Detail: `{id, name, size, type}`.
  * @fires vc-file-progress - A file moved on. Detail: `{id, direction, name, size, bytes, bytesPerSecond}`.
- * @fires vc-file-received - A file arrived whole, its hash checked. Detail: `{id, name, size, type, hash, file}`.
- * @fires vc-file-sent - The other person has the whole file, its hash checked. Detail: `{id, name, size, hash}`.
+ * @fires vc-file-received - A file arrived whole, its hash checked. Detail: `{id, name, size, type, transferHash, blockSize, hash, file}` (`transferHash` is the protocol's hash over block digests, not `sha256sum`'s; `hash` is its deprecated alias).
+ * @fires vc-file-sent - The other person has the whole file, its hash checked. Detail: `{id, name, size, transferHash, blockSize, hash}`.
  * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
+ * @fires vc-files-available - `sendFile()` started or stopped working: `true` once the other side said it takes files (a moment after `connected`), `false` when the connection goes. Detail: `{available}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
  *
  * @attr {'doctor' | 'patient'} role - Deprecated: use `consult-role`. The value is moved there and the attribute removed, since `role` is the element's ARIA role.
@@ -230,6 +233,7 @@ export class VideoConsult extends LitElement {
       if (row) Object.assign(row, { status: 'failed', code: e.code });
       fire<FileErrorDetail>(this, 'vc-file-error', { ...e });
     },
+    'files-available': ({ available }) => fire<FilesAvailableDetail>(this, 'vc-files-available', { available }),
   });
 
   // ---- read-only state ---------------------------------------------------------------------------
@@ -261,6 +265,10 @@ export class VideoConsult extends LitElement {
   /** The verification code both people can read to each other, once connected. */
   get verificationCode(): string | undefined {
     return this.#controller.session.verificationCode;
+  }
+  /** Whether `sendFile()` works now: the call is connected and the other side takes files (see `vc-files-available`). */
+  get filesAvailable(): boolean {
+    return this.#controller.session.filesAvailable;
   }
   /** The chat lines of this call, oldest first. */
   get messages(): readonly MessageDetail[] {
@@ -519,8 +527,8 @@ export class VideoConsult extends LitElement {
     if (row) Object.assign(row, { status: 'done', bytes: row.size, ...(blob ? { url: URL.createObjectURL(blob) } : {}) });
     if (event === 'vc-file-received') {
       const f = file as ReceivedFile;
-      fire<FileReceivedDetail>(this, event, { id: f.id, name: f.name, size: f.size, type: f.type, hash: f.hash, ...(blob ? { file: blob } : {}) });
-    } else fire(this, event, { id: file.id, name: file.name, size: file.size, hash: file.hash });
+      fire<FileReceivedDetail>(this, event, { id: f.id, name: f.name, size: f.size, type: f.type, transferHash: f.transferHash, blockSize: f.blockSize, hash: f.hash, ...(blob ? { file: blob } : {}) });
+    } else fire<FileSentDetail>(this, event, { id: file.id, name: file.name, size: file.size, transferHash: file.transferHash, blockSize: file.blockSize, hash: file.hash });
   }
 
   #sendPicked = (files: Iterable<File>) => {

@@ -96,7 +96,15 @@ export interface SentFile {
   id: string;
   name: string;
   size: number;
-  /** The file hash (see `fileHash` in the protocol), hex. */
+  /**
+   * The protocol's transfer hash, hex: SHA-256 over the SHA-256 digests of the `blockSize`-byte
+   * blocks, in order. It is not the file's SHA-256 (what `sha256sum` prints) and depends on
+   * `blockSize`; docs/file-transfer.md shows how to compute it from a file.
+   */
+  transferHash: string;
+  /** The block size the transfer hash was computed with, in bytes. */
+  blockSize: number;
+  /** @deprecated The same value as `transferHash`, kept for pages written against the old name. */
   hash: string;
 }
 
@@ -107,6 +115,11 @@ export interface ReceivedFile {
   name: string;
   size: number;
   type: string;
+  /** The protocol's transfer hash, hex, the one the sender announced and this side checked (see `SentFile.transferHash`). */
+  transferHash: string;
+  /** The block size the transfer hash was computed with, in bytes. */
+  blockSize: number;
+  /** @deprecated The same value as `transferHash`, kept for pages written against the old name. */
   hash: string;
   /**
    * The file, when no writable was given to `accept()`: read from the origin-private file system
@@ -1016,7 +1029,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   async #completeSend(t: Outgoing): Promise<void> {
     t.handle._state = TransferState.Done;
     this.#progress(t, t.handle.size, true);
-    const result: SentFile = { id: t.handle.id, name: t.handle.name, size: t.handle.size, hash: await fileHash(t.hashes) };
+    const hash = await fileHash(t.hashes);
+    const result: SentFile = { id: t.handle.id, name: t.handle.name, size: t.handle.size, transferHash: hash, blockSize: t.blockSize, hash };
     this.#forget(t);
     t.handle._resolve(result);
     this.emit('sent', result);
@@ -1209,7 +1223,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     t.handle._state = TransferState.Done;
     this.#send({ type: 'file-complete', id: t.handle.id });
     this.#progress(t, t.handle.size, true);
-    const result: ReceivedFile = { id: t.handle.id, name: t.handle.name, size: t.handle.size, type: t.handle.type, hash, ...(blob ? { blob } : {}) };
+    const { id, name, size, type } = t.handle;
+    const result: ReceivedFile = { id, name, size, type, transferHash: hash, blockSize: t.blockSize, hash, ...(blob ? { blob } : {}) };
     this.#forget(t);
     t.handle._resolve(result);
     this.emit('received', result);

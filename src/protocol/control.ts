@@ -32,7 +32,7 @@ export interface MediaStateMessage {
   videoPaused?: boolean;
 }
 
-/** A chat line. `id` is the sender's, unique within the call. */
+/** A chat line. `id` (1 to 64 characters) is the sender's, unique among its lines in the call. */
 export interface ChatMessage {
   v: number;
   type: 'chat';
@@ -94,6 +94,7 @@ export function parseControlMessage(data: unknown): ControlMessage | undefined {
         : undefined;
     case 'chat':
       return typeof o.id === 'string' &&
+        o.id.length >= 1 &&
         o.id.length <= 64 &&
         typeof o.text === 'string' &&
         typeof o.sentAt === 'number' &&

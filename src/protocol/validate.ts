@@ -160,7 +160,12 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
         ? ok
         : invalid(m.type, 'fields');
     case 'error':
-      return isString(m.code, 64) && ERROR_CODES.has(m.code) && isString(m.message, 1024) ? ok : invalid(m.type, 'fields');
+      return isString(m.code, 64) &&
+        ERROR_CODES.has(m.code) &&
+        isString(m.message, 1024) &&
+        (m.fatal === undefined || typeof m.fatal === 'boolean')
+        ? ok
+        : invalid(m.type, 'fields');
     default:
       return { ok: false, code: SignalingErrorCode.UnknownType, reason: 'unknown type' };
   }

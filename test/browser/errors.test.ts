@@ -185,4 +185,15 @@ describe('signaling errors', () => {
     expect((await error).detail).to.include({ code: 'room-full', fatal: true });
     expect(first.state).to.equal('waiting');
   });
+
+  it('a room id the server refuses: fails with invalid-room, though the server keeps the socket open', async () => {
+    const el = createConsult({ server: consults.signalUrl, room: '../not a room', role: 'patient' });
+    elements.push(el);
+    const error = oneEvent(el, 'vc-error');
+    const failed = untilState(el, 'failed').catch(() => {});
+    await el.join();
+    await failed;
+    expect((await error).detail).to.include({ code: 'invalid-room', fatal: true });
+    expect(el.errorCode).to.equal('invalid-room');
+  });
 });

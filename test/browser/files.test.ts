@@ -36,7 +36,11 @@ describe('files in the element', () => {
     const got = (await received).detail;
     expect(got.size).to.equal(file.size);
     expect(await sha256(got.file!)).to.equal(await sha256(file));
-    expect((await sent).detail).to.include({ id: transfer.id, size: file.size });
+    // The transfer hash as docs/file-transfer.md tells a clinic to compute it from the file.
+    expect(got.blockSize).to.equal(262144 - 44);
+    expect(got.transferHash).to.equal(await transferHash(file, got.blockSize));
+    expect(got.hash).to.equal(got.transferHash);
+    expect((await sent).detail).to.include({ id: transfer.id, size: file.size, transferHash: got.transferHash, blockSize: got.blockSize });
     await transfer.done;
     await doctor.updateComplete;
     const save = doctor.shadowRoot!.querySelector<HTMLAnchorElement>(`[part~="files"] li[data-id="${offer.id}"] a[download]`)!;
@@ -117,6 +121,34 @@ describe('files in the element', () => {
     expect(name.length).to.be.greaterThan(0);
   });
 
+  it('vc-files-available says when sendFile works: true once the other side said it takes files, false when the call ends', async () => {
+    const seen: Array<{ el: EventTarget | null; available: boolean }> = [];
+    const record = (e: Event) => seen.push({ el: e.target, available: (e as HTMLElementEventMap['vc-files-available']).detail.available });
+    document.addEventListener('vc-files-available', record);
+    try {
+      const { doctor, patient } = await consults.startCall({ prefix: 'files' });
+      for (const el of [doctor, patient]) {
+        if (!el.filesAvailable) await untilEvent(el, 'vc-files-available');
+        expect(el.filesAvailable).to.equal(true);
+      }
+      expect(seen.filter((s) => s.el === patient).map((s) => s.available)).to.deep.equal([true]);
+      const received = oneEvent(doctor, 'vc-file-received');
+      doctor.addEventListener('vc-file-offer', (e) => (e.preventDefault(), doctor.acceptFile(e.detail.id)));
+      patient.sendFile(randomFile(1000, 'note.txt', 'text/plain'));
+      await received;
+
+      const gone = untilEvent(patient, 'vc-files-available');
+      doctor.leave();
+      expect((await gone).detail.available).to.equal(false);
+      expect(patient.filesAvailable).to.equal(false);
+      expect(() => patient.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
+      expect(seen.filter((s) => s.el === patient).map((s) => s.available)).to.deep.equal([true, false]);
+      expect(seen.filter((s) => s.el === doctor).map((s) => s.available)).to.deep.equal([true, false]);
+    } finally {
+      document.removeEventListener('vc-files-available', record);
+    }
+  });
+
   it('sending outside a call is refused with not-connected', () => {
     const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
     elements.push(el);
@@ -152,6 +184,19 @@ describe('files in the element', () => {
     }
   });
 });
+
+/** SHA-256 over the SHA-256 digests of the file's `blockSize`-byte blocks, hex. */
+async function transferHash(file: Blob, blockSize: number): Promise<string> {
+  const digests: Uint8Array[] = [];
+  for (let at = 0; at < file.size; at += blockSize) {
+    digests.push(new Uint8Array(await crypto.subtle.digest('SHA-256', await file.slice(at, at + blockSize).arrayBuffer())));
+  }
+  const all = new Uint8Array(digests.length * 32);
+  digests.forEach((d, i) => all.set(d, i * 32));
+  return [...new Uint8Array(await crypto.subtle.digest('SHA-256', all))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const untilEvent = <K extends keyof HTMLElementEventMap>(el: VideoConsult, type: K) => oneEvent(el, type) as Promise<HTMLElementEventMap[K]>;
 
 function shadowClick(el: VideoConsult, selector: string) {
   el.shadowRoot!.querySelector<HTMLElement>(selector)!.click();
