@@ -106,7 +106,7 @@ async function untilFirstFrame(getStats, failed) {
 
 function prepareElement({ signalUrl, room, role }) {
   const el = document.createElement('video-consult');
-  Object.assign(el, { server: signalUrl, room, role });
+  Object.assign(el, { server: signalUrl, room, consultRole: role });
   document.body.append(el);
   let failure = '';
   el.addEventListener('vc-state-change', (e) => {

@@ -709,8 +709,9 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#end('declined');
       return;
     }
-    if (code === SignalingErrorCode.ShuttingDown && this.#ticket) {
-      // A server restart (a deploy) is no reason to end a call: media flows on, and we come back.
+    if ((code === SignalingErrorCode.ShuttingDown || code === SignalingErrorCode.SlowConsumer) && this.#ticket) {
+      // A server restart (a deploy), or a socket dropped because this tab fell behind reading it
+      // (a frozen background tab), is no reason to end a call: media flows on, and we come back.
       if (this.#transport) {
         this.#transport.onClose = this.#transport.onMessage = undefined;
         this.#transport.close();

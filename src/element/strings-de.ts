@@ -131,6 +131,8 @@ export const DE: Strings = {
     'rate-limited': { title: 'Zu viele Versuche.', remedy: 'Warten Sie eine Minute und versuchen Sie es dann erneut.' },
     'shutting-down': { title: 'Der Dienst startet neu.', remedy: 'Versuchen Sie es gleich noch einmal.' },
     'replaced': { title: 'Die Sprechstunde wurde in einem anderen Tab oder Gerät geöffnet.', remedy: 'Machen Sie dort weiter oder versuchen Sie es hier erneut.' },
+    'join-timeout': { title: 'Der Dienst hat von dieser Seite nicht rechtzeitig gehört.', remedy: 'Versuchen Sie es erneut. Wenn es wieder passiert, prüfen Sie Ihre Internetverbindung.' },
+    'slow-consumer': { title: 'Die Verbindung zum Dienst kam nicht mehr nach.', remedy: 'Versuchen Sie es erneut. Wenn es wieder passiert, prüfen Sie Ihre Internetverbindung.' },
     'chat-too-long': {
       title: 'Diese Nachricht ist zu lang.',
       remedy: 'Kürzen Sie sie auf 4000 Zeichen oder senden Sie sie als Datei.',

@@ -209,6 +209,8 @@ const en: Strings = {
     'rate-limited': { title: 'Too many attempts.', remedy: 'Wait a minute, then try again.' },
     'shutting-down': { title: 'The consultation service is restarting.', remedy: 'Try again in a moment.' },
     'replaced': { title: 'This consultation was opened in another tab or device.', remedy: 'Continue there, or try again here.' },
+    'join-timeout': { title: 'The consultation service did not hear from this page in time.', remedy: 'Try again. If it keeps happening, check your internet connection.' },
+    'slow-consumer': { title: 'The connection to the consultation service fell behind.', remedy: 'Try again. If it keeps happening, check your internet connection.' },
     'chat-too-long': {
       title: 'This message is too long to send.',
       remedy: 'Shorten it to 4000 characters or send it as a file.',

@@ -149,8 +149,8 @@ describe('a call between two elements in one page', () => {
 
   it('a declined patient is told so', async () => {
     const room = uniqueRoom();
-    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
-    const patient = createConsult({ server: consults.signalUrl, room, role: 'patient' });
+    const doctor = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' });
+    const patient = createConsult({ server: consults.signalUrl, room, consultRole: 'patient' });
     elements.push(doctor, patient);
     await doctor.join();
     const knocked = untilKnock(doctor);

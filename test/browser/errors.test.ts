@@ -36,7 +36,7 @@ async function joinInPeer(page: PeerPage, server: string, before = '') {
       const el = document.createElement('video-consult');
       const codes: string[] = [];
       el.addEventListener('vc-error', (e) => codes.push(e.detail.code));
-      Object.assign(el, { server: s, room, role: 'patient' });
+      Object.assign(el, { server: s, room, consultRole: 'patient' });
       document.body.append(el);
       await el.join();
       await el.updateComplete;
@@ -82,8 +82,8 @@ describe('media errors', () => {
     const restore = failCamera('NotFoundError');
     try {
       const room = uniqueRoom();
-      const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
-      const patient = createConsult({ server: consults.signalUrl, room, role: 'patient' });
+      const doctor = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' });
+      const patient = createConsult({ server: consults.signalUrl, room, consultRole: 'patient' });
       elements.push(doctor, patient);
       await doctor.join();
       const knocked = untilKnock(doctor);
@@ -106,7 +106,7 @@ describe('media errors', () => {
   it('camera busy: warns camera-busy with the remedy and goes on with audio only', async () => {
     const restore = failCamera('NotReadableError');
     try {
-      const patient = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
+      const patient = createConsult({ server: consults.signalUrl, room: uniqueRoom(), consultRole: 'patient' });
       elements.push(patient);
       const warned = oneEvent(patient, 'vc-error');
       await patient.join();
@@ -125,7 +125,7 @@ describe('media errors', () => {
     devices.getUserMedia = (c?: MediaStreamConstraints) =>
       c?.audio ? Promise.reject(new DOMException('no mic', 'NotFoundError')) : original.call(devices, c);
     try {
-      const patient = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
+      const patient = createConsult({ server: consults.signalUrl, room: uniqueRoom(), consultRole: 'patient' });
       elements.push(patient);
       const warned = oneEvent(patient, 'vc-error');
       await patient.join();
@@ -165,7 +165,7 @@ describe('media errors', () => {
 
 describe('signaling errors', () => {
   it('an unreachable server: fails with signaling-unreachable', async () => {
-    const el = createConsult({ server: 'ws://127.0.0.1:9/signal', room: uniqueRoom(), role: 'patient' });
+    const el = createConsult({ server: 'ws://127.0.0.1:9/signal', room: uniqueRoom(), consultRole: 'patient' });
     elements.push(el);
     const failed = untilState(el, 'failed').catch(() => {});
     await el.join();
@@ -175,8 +175,8 @@ describe('signaling errors', () => {
 
   it('a third participant in a role already taken: fails with room-full', async () => {
     const room = uniqueRoom();
-    const first = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
-    const second = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
+    const first = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' });
+    const second = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' });
     elements.push(first, second);
     await first.join();
     await untilState(first, 'waiting');
@@ -187,7 +187,7 @@ describe('signaling errors', () => {
   });
 
   it('a room id the server refuses: fails with invalid-room, though the server keeps the socket open', async () => {
-    const el = createConsult({ server: consults.signalUrl, room: '../not a room', role: 'patient' });
+    const el = createConsult({ server: consults.signalUrl, room: '../not a room', consultRole: 'patient' });
     elements.push(el);
     const error = oneEvent(el, 'vc-error');
     const failed = untilState(el, 'failed').catch(() => {});

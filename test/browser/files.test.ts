@@ -150,7 +150,7 @@ describe('files in the element', () => {
   });
 
   it('sending outside a call is refused with not-connected', () => {
-    const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
+    const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), consultRole: 'patient' });
     elements.push(el);
     expect(() => el.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
   });

@@ -61,7 +61,7 @@ describe('a call between Chromium and Firefox ESR', function () {
     const { signalUrl } = await signaling();
     const room = uniqueRoom('firefox');
     watch = watchFileChannel();
-    doctor = createConsult({ server: signalUrl, room, role: 'doctor' });
+    doctor = createConsult({ server: signalUrl, room, consultRole: 'doctor' });
     await doctor.join();
     const knocked = untilKnock(doctor, 60_000);
     firefox = await openPeerPage({ browser: 'firefox' });
@@ -70,7 +70,7 @@ describe('a call between Chromium and Firefox ESR', function () {
         const w = window as any;
         w.fileChannel = w.helpers.watchFileChannel();
         const el = document.createElement('video-consult');
-        Object.assign(el, { server, room: r, role: 'patient', id: 'patient' });
+        Object.assign(el, { server, room: r, consultRole: 'patient', id: 'patient' });
         document.body.append(el);
         await el.join();
       },

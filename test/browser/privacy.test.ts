@@ -27,8 +27,8 @@ const peerNameLabel = (el: VideoConsult) => shadow(el).querySelector<HTMLElement
 describe('names over the data channel', () => {
   it('each side shows the other name next to the video and announces it', async () => {
     const room = uniqueRoom('names');
-    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor', displayName: 'Dr. Ada Lovelace' });
-    const patient = createConsult({ server: consults.signalUrl, room, role: 'patient', displayName: 'Max Müller' });
+    const doctor = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor', displayName: 'Dr. Ada Lovelace' });
+    const patient = createConsult({ server: consults.signalUrl, room, consultRole: 'patient', displayName: 'Max Müller' });
     elements.push(doctor, patient);
     const doctorLearns = oneEvent(doctor, 'vc-peer-name');
     await doctor.join();
@@ -144,7 +144,7 @@ describe('chat', () => {
   });
 
   it('sending outside a call is refused with not-connected', async () => {
-    const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), role: 'patient' });
+    const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), consultRole: 'patient' });
     elements.push(el);
     expect(() => el.sendMessage('hi')).to.throw().with.property('code', 'not-connected');
   });
@@ -153,8 +153,8 @@ describe('chat', () => {
 describe('verification code', () => {
   it('is the same 15-digit code on both sides of a real call', async () => {
     const room = uniqueRoom('verify');
-    const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
-    const patient = createConsult({ server: consults.signalUrl, room, role: 'patient' });
+    const doctor = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' });
+    const patient = createConsult({ server: consults.signalUrl, room, consultRole: 'patient' });
     elements.push(doctor, patient);
     const doctorCode = oneEvent(doctor, 'vc-verification');
     const patientCode = oneEvent(patient, 'vc-verification');
@@ -330,7 +330,7 @@ describe('no third parties', () => {
     const page = await openPeerPage({ path: '/test/support/csp.html' });
     try {
       const room = uniqueRoom('csp');
-      const doctor = createConsult({ server: consults.signalUrl, room, role: 'doctor' });
+      const doctor = createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' });
       elements.push(doctor);
       await doctor.join();
       const knocked = untilKnock(doctor);
@@ -340,7 +340,7 @@ describe('no third parties', () => {
           document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
           (window as unknown as { violations: string[] }).violations = violations;
           const el = document.createElement('video-consult');
-          Object.assign(el, { server, room: r, role: 'patient', id: 'patient' });
+          Object.assign(el, { server, room: r, consultRole: 'patient', id: 'patient' });
           document.body.append(el);
           await el.join();
         },

@@ -32,8 +32,8 @@ describe('a call through the TURN relay (real coturn)', () => {
     const server = await startSignaling({ turn: { secret: turn.secret, urls: [turn.urls.udp, turn.urls.tcp] } });
     try {
       const room = uniqueRoom('relay');
-      const doctor = createConsult({ server: server.signalUrl, room, role: 'doctor', iceTransportPolicy: 'relay' });
-      const patient = createConsult({ server: server.signalUrl, room, role: 'patient', iceTransportPolicy: 'relay' });
+      const doctor = createConsult({ server: server.signalUrl, room, consultRole: 'doctor', iceTransportPolicy: 'relay' });
+      const patient = createConsult({ server: server.signalUrl, room, consultRole: 'patient', iceTransportPolicy: 'relay' });
       elements.push(doctor, patient);
       await doctor.join();
       const knocked = untilKnock(doctor);

@@ -12,7 +12,7 @@ window.conformance = {
   /** Creates the doctor's element and joins; every event goes to `report`. */
   start(server, room, token) {
     consult = document.createElement('video-consult');
-    Object.assign(consult, { server, room, token, role: 'doctor', displayName: 'Dr. Conformance' });
+    Object.assign(consult, { server, room, token, consultRole: 'doctor', displayName: 'Dr. Conformance' });
     for (const type of EVENTS) {
       consult.addEventListener(type, async (event) => {
         const detail = { ...event.detail };

@@ -47,7 +47,8 @@ function accepts(channel: Channel, m: unknown): boolean {
 /** Fields the spec marks optional (`?`), by type. */
 const OPTIONAL: Record<string, string[]> = {
   join: ['resume'],
-  admitted: ['session'],
+  admitted: ['session', 'iceServers'],
+  'ice-servers': ['ttlSeconds'],
   error: ['fatal'],
   media: ['videoPaused'],
 };
@@ -57,8 +58,8 @@ const wrongType = (x: unknown): unknown =>
   typeof x === 'string' ? 42 : typeof x === 'number' ? '1' : typeof x === 'boolean' ? 'yes' : Array.isArray(x) ? {} : x === null ? 42 : 'x';
 
 const TYPES: Record<Channel, string[]> = {
-  client: ['join', 'description', 'candidate', 'admit', 'decline', 'leave'],
-  server: ['joined', 'knock', 'admitted', 'peer-joined', 'peer-left', 'description', 'candidate', 'error'],
+  client: ['join', 'ice-servers', 'description', 'candidate', 'admit', 'decline', 'leave'],
+  server: ['joined', 'knock', 'admitted', 'ice-servers', 'peer-joined', 'peer-left', 'description', 'candidate', 'error'],
   control: ['hello', 'media', 'chat'],
   file: ['file-offer', 'file-accept', 'file-decline', 'file-ack', 'file-resume', 'file-resync', 'file-end', 'file-complete', 'file-cancel'],
 };
