@@ -41,7 +41,7 @@ function minifyLitCss() {
 }
 
 /** Entries of the npm build, besides the server. Each is a subpath export in package.json. */
-const ENTRIES = ['index', 'call', 'check', 'files', 'de', 'elements'];
+const ENTRIES = ['index', 'call', 'check', 'files', 'de', 'elements', 'jsx', 'vue', 'react/index'];
 /** The script-tag files a page names; the parts video-consult.js loads on demand are built from its import()s. */
 const CDN_ENTRIES = ['video-consult', 'video-consult-check'];
 
