@@ -363,7 +363,11 @@ export class VideoConsult extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.autoJoin && this.state === CallState.Idle) void this.updateComplete.then(() => this.join());
+    // Read after the first update, not now: React (and @lit/react) set properties only after
+    // the element is on the page, so `autoJoin` is still false here.
+    void this.updateComplete.then(() => {
+      if (this.autoJoin && this.isConnected && this.state === CallState.Idle) void this.join();
+    });
   }
 
   protected override updated(changed: PropertyValues): void {
