@@ -68,7 +68,13 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart button - Every button.
  * @csspart join-button - The join button.
  * @csspart hangup-button - The leave button.
+ * @csspart admit-button - (Doctor) lets the waiting patient in.
+ * @csspart decline-button - (Doctor) turns the waiting patient away.
+ * @csspart microphone-button - Mutes and unmutes the microphone.
+ * @csspart camera-button - Turns the camera off and on.
  * @csspart quality - The signal bars on a video (with `incoming` or `outgoing`).
+ * @csspart incoming - The signal bars of what you receive (with `quality`).
+ * @csspart outgoing - The signal bars of what you send (with `quality`).
  * @csspart peer-name - The other person's name on their video.
  * @csspart chat - The chat panel, with the files.
  * @csspart files - The list of file transfers.
@@ -98,7 +104,7 @@ export class VideoConsult extends LitElement {
     server: { reflect: true },
     room: { reflect: true },
     role: { reflect: true },
-    token: {},
+    token: { attribute: false },
     displayName: { attribute: 'display-name' },
     audioOnly: { type: Boolean, attribute: 'audio-only', reflect: true },
     autoJoin: { type: Boolean, attribute: 'auto-join' },
