@@ -19,15 +19,26 @@ import type {
   VideoConsultProperties,
 } from './frameworks/props.js';
 
-type Base<E> = Omit<DetailedHTMLProps<HTMLAttributes<E>, E>, 'role'>;
+export type {
+  RawEventListeners,
+  VideoConsultAttributes,
+  VideoConsultCheckAttributes,
+  VideoConsultCheckEventMap,
+  VideoConsultCheckProperties,
+  VideoConsultEventMap,
+  VideoConsultProperties,
+} from './frameworks/props.js';
+
+/** React's own props of an HTML element, but `role`, which `<video-consult>` takes as its side. */
+export type HtmlProps<E> = Omit<DetailedHTMLProps<HTMLAttributes<E>, E>, 'role'>;
 
 /** What the raw `<video-consult>` tag takes in JSX. */
-export type VideoConsultJsxProps = Base<VideoConsult> &
+export type VideoConsultJsxProps = HtmlProps<VideoConsult> &
   VideoConsultAttributes &
   VideoConsultProperties &
   RawEventListeners<VideoConsultEventMap> & { role?: 'doctor' | 'patient' };
 /** What the raw `<video-consult-check>` tag takes in JSX. */
-export type VideoConsultCheckJsxProps = Base<VideoConsultCheck> &
+export type VideoConsultCheckJsxProps = HtmlProps<VideoConsultCheck> &
   VideoConsultCheckAttributes &
   VideoConsultCheckProperties &
   RawEventListeners<VideoConsultCheckEventMap>;

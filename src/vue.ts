@@ -16,6 +16,17 @@ import type {
   VideoConsultProperties,
 } from './frameworks/props.js';
 
+export type {
+  EventCallbacks,
+  PascalCase,
+  VideoConsultAttributes,
+  VideoConsultCheckAttributes,
+  VideoConsultCheckEventMap,
+  VideoConsultCheckProperties,
+  VideoConsultEventMap,
+  VideoConsultProperties,
+} from './frameworks/props.js';
+
 /** What `<video-consult>` takes in a Vue template. */
 export type VideoConsultVueProps = VideoConsultAttributes &
   VideoConsultProperties &

@@ -5,6 +5,6 @@
  * File transfer and German: import `video-consult/files` and `video-consult/de` as well.
  * @packageDocumentation
  */
-export { VideoConsult, type VideoConsultProps } from './video-consult.js';
+export { VideoConsult, type VideoConsultProps, type VideoConsultEventProps } from './video-consult.js';
 export { VideoConsultCheck, type VideoConsultCheckProps } from './video-consult-check.js';
-export type { VideoConsultEventMap, VideoConsultCheckEventMap } from '../frameworks/props.js';
+export type { VideoConsultEventMap, VideoConsultCheckEventMap, EventCallbacks, PascalCase } from '../frameworks/props.js';

@@ -11,7 +11,10 @@ import type { EventCallbacks, VideoConsultEventMap } from '../frameworks/props.j
 
 define('video-consult', VideoConsultElement);
 
-type Events = { [Name in keyof EventCallbacks<VideoConsultEventMap>]-?: EventName<Parameters<NonNullable<EventCallbacks<VideoConsultEventMap>[Name]>>[0]> };
+/** Each callback prop with the event it listens to, as `@lit/react` takes them. */
+export type VideoConsultEventProps = {
+  [Name in keyof EventCallbacks<VideoConsultEventMap>]-?: EventName<Parameters<NonNullable<EventCallbacks<VideoConsultEventMap>[Name]>>[0]>;
+};
 
 const events = {
   onVcStateChange: 'vc-state-change',
@@ -26,7 +29,7 @@ const events = {
   onVcFileReceived: 'vc-file-received',
   onVcFileSent: 'vc-file-sent',
   onVcFileError: 'vc-file-error',
-} as Events;
+} as VideoConsultEventProps;
 
 /** `<VideoConsult server room consultRole token displayName onVcStateChange … />`; a ref gives the element. */
 export const VideoConsult = createComponent({
