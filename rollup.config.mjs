@@ -1,8 +1,11 @@
 // Builds from one source tree:
-//  1. dist/**: unbundled ESM with .d.ts for `npm install` users (lit stays a dependency), and the
-//     Node server and its command;
-//  2. dist/cdn/video-consult.js and dist/cdn/video-consult-check.js: one minified, self-contained
-//     module each (lit included) for a <script type="module"> tag.
+//  1. dist/**: unbundled ESM with .d.ts for `npm install` users (lit stays a dependency): the full
+//     entry and one entry per part (call, check, files, de, elements, react), and the Node server
+//     and its command;
+//  2. dist/cdn/: minified ES modules for <script type="module"> tags, split so that a page loads one
+//     copy of Lit and the core whatever elements it uses: video-consult.js and
+//     video-consult-check.js, which import shared chunks from their own folder, and the parts that
+//     video-consult.js loads on demand (video-consult-files.js, video-consult-de.js).
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -37,14 +40,19 @@ function minifyLitCss() {
   };
 }
 
+/** Entries of the npm build, besides the server. Each is a subpath export in package.json. */
+const ENTRIES = ['index', 'call', 'check', 'files', 'de', 'elements', 'jsx', 'vue', 'react/index'];
+/** The script-tag files a page names; the parts video-consult.js loads on demand are built from its import()s. */
+const CDN_ENTRIES = ['video-consult', 'video-consult-check'];
+
 export default [
   {
     input: {
-      index: 'src/index.ts',
+      ...Object.fromEntries(ENTRIES.map((name) => [name, `src/${name}.ts`])),
       'server/index': 'src/server/index.ts',
       'server/cli': 'src/server/cli.ts',
     },
-    external,
+    external: (id) => external(id) || ['react', '@lit/react'].includes(id),
     output: {
       dir: 'dist',
       format: 'es',
@@ -54,14 +62,23 @@ export default [
     },
     plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
   },
-  ...['video-consult', 'video-consult-check', 'video-consult-files', 'video-consult-de'].map((name) => ({
-    input: `src/cdn/${name}.ts`,
-    output: { file: `dist/cdn/${name}.js`, format: 'es' },
+  {
+    input: Object.fromEntries(CDN_ENTRIES.map((name) => [name, `src/cdn/${name}.ts`])),
+    // The parts loaded on demand import what they share with video-consult.js from it, not from an extra chunk.
+    preserveEntrySignatures: 'allow-extension',
+    output: {
+      dir: 'dist/cdn',
+      format: 'es',
+      entryFileNames: '[name].js',
+      // A part loaded on demand keeps its plain name (a page may still load it with a tag of its own);
+      // code both elements use gets a content hash, so a cache never mixes chunks of two releases.
+      chunkFileNames: (chunk) => (chunk.isDynamicEntry ? '[name].js' : 'shared-[hash].js'),
+    },
     plugins: [
       nodeResolve({ browser: true }),
       minifyLitCss(),
       typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist/cdn' }),
       terser({ module: true, ecma: 2022, compress: { passes: 3 }, format: { comments: false } }),
     ],
-  })),
+  },
 ];

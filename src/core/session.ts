@@ -21,7 +21,7 @@ import type {
   TransferErrorDetail,
   TransferProgress,
 } from '../file-transfer/manager.js';
-import { fileTransferFactory } from '../file-transfer/registry.js';
+import { fileTransferFactory, loadFileTransfer } from '../file-transfer/registry.js';
 import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
 import { Emitter } from './emitter.js';
 import { ConsultError, ErrorCode } from './errors.js';
@@ -451,6 +451,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
         transport.opened.catch((cause) => {
           throw new ConsultError(ErrorCode.SignalingUnreachable, 'The signaling server cannot be reached.', true, { cause });
         }),
+        loadFileTransfer(),
       ]);
       if (run !== this.#run) {
         media.stream.getTracks().forEach((t) => t.stop());

@@ -252,13 +252,38 @@ export function registerStrings(lang: string, table: Strings): void {
   }
 }
 
+const LOADERS = Symbol.for('video-consult.strings-loaders');
+const loaders = (): Record<string, (() => Promise<unknown>) | undefined> =>
+  ((globalThis as Record<symbol, Record<string, () => Promise<unknown>>>)[LOADERS] ??= {});
+
+/**
+ * Names a loader for a language's table (the script-tag build loads `video-consult-de.js` from its
+ * own folder): it runs once, the first time an element asks for that language; English shows until
+ * the table registers itself.
+ */
+export function provideStringsLoader(lang: string, load: () => Promise<unknown>): void {
+  loaders()[lang.toLowerCase()] = load;
+}
+
 /** Picks the table for a BCP 47 language tag (`de-CH` → `de`), falling back to English, and applies overrides. */
 export function resolveStrings(lang: string, overrides?: Partial<Strings>): Strings {
   const all = tables();
   const tag = lang.toLowerCase();
-  const base = all[tag] ?? all[tag.split('-')[0]!] ?? en;
+  const base = all[tag] ?? all[tag.split('-')[0]!] ?? englishWhileLoading([tag, tag.split('-')[0]!]);
   if (!overrides) return base;
   return { ...base, ...overrides, errors: { ...base.errors, ...overrides.errors } };
+}
+
+/** Starts the loader of the first of these tags that has one, once (its table re-renders the elements), and gives English meanwhile. */
+function englishWhileLoading(tags: string[]): Strings {
+  const pending = loaders();
+  const tag = tags.find((t) => pending[t]);
+  const load = tag && pending[tag];
+  if (load) {
+    delete pending[tag];
+    load().catch(() => undefined);
+  }
+  return en;
 }
 
 /** The text for an error code, with a generic fallback for codes without their own. */

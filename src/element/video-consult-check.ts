@@ -31,6 +31,7 @@ const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', 
  * it (again).
  *
  * @summary Test your setup before a consultation.
+ * @tagname video-consult-check
  *
  * @fires vc-check-step - A step finished. Detail: the step's result `{id, status, code, figures, durationMs, paths?}`.
  * @fires vc-check-complete - The check finished. Detail: the whole report (`PrecallReport`), with `text` for support.
@@ -44,6 +45,11 @@ const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', 
  * @csspart preview - The live camera picture while the camera is checked.
  * @csspart level - The microphone level meter.
  * @csspart button - Every button.
+ * @csspart run-button - Runs the check (again).
+ * @csspart play-button - Plays the test sound.
+ * @csspart heard-yes - "Yes, I heard it".
+ * @csspart heard-no - "No, I heard nothing".
+ * @csspart copy-button - Copies the report for support.
  * @csspart report - The copyable report.
  *
  * @cssprop [--vc-background=#10151c] - Background of the element.

@@ -91,7 +91,13 @@ const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected
  * @csspart button - Every button.
  * @csspart join-button - The join button.
  * @csspart hangup-button - The leave button.
+ * @csspart admit-button - (Doctor) lets the waiting patient in.
+ * @csspart decline-button - (Doctor) turns the waiting patient away.
+ * @csspart microphone-button - Mutes and unmutes the microphone.
+ * @csspart camera-button - Turns the camera off and on.
  * @csspart quality - The signal bars on a video (with `incoming` or `outgoing`).
+ * @csspart incoming - The signal bars of what you receive (with `quality`).
+ * @csspart outgoing - The signal bars of what you send (with `quality`).
  * @csspart peer-name - The other person's name on their video.
  * @csspart chat - The chat panel, with the files (a dialog).
  * @csspart files - The list of file transfers.
@@ -430,7 +436,11 @@ export class VideoConsult extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.autoJoin && this.state === CallState.Idle) void this.updateComplete.then(() => this.join());
+    // Read after the first update, not now: React (and @lit/react) set properties only after
+    // the element is on the page, so `autoJoin` is still false here.
+    void this.updateComplete.then(() => {
+      if (this.autoJoin && this.isConnected && this.state === CallState.Idle) void this.join();
+    });
   }
 
   protected override updated(changed: PropertyValues): void {

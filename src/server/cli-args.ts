@@ -61,7 +61,37 @@ export const FLAGS: Flag[] = [
   { flag: 'quiet', env: 'VC_QUIET', kind: 'boolean', default: 'false', help: 'no logs (they are JSON lines on stderr otherwise)', apply: (o, v) => v && (o.log = false) },
 ];
 
-export class UsageError extends Error {}
+/** A wrong argument: the one-line message, and a hint that says what was probably meant. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly hint = 'see video-consult-server --help',
+  ) {
+    super(message);
+  }
+}
+
+/** The name closest to a mistyped one (at most two edits away), for "did you mean". */
+export function closest(typed: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const ranked = names.map((name) => ({ name, d: distance(typed, name) })).sort((x, y) => x.d - y.d);
+  return ranked[0] && ranked[0].d <= 2 ? ranked[0].name : undefined;
+}
+
+/** The hint for an argument no command takes. */
+function unknownArgument(arg: string, known: readonly string[], help: string): UsageError {
+  const guess = /^--?[a-z]/.test(arg) ? closest(arg.replace(/^--?(no-)?/, '').replace(/=.*/, ''), known) : closest(arg, ['token']);
+  const meant = guess && (/^-/.test(arg) ? `--${guess}` : guess);
+  return new UsageError(`unknown argument ${arg}`, `${meant ? `did you mean ${meant}? ` : ''}see ${help}`);
+}
 
 function convert(f: Flag, raw: string): string | number | boolean | string[] {
   switch (f.kind) {
@@ -103,7 +133,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): { optio
     }
     const m = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const f = m && FLAGS.find((x) => x.flag === m[2]);
-    if (!m || !f) throw new UsageError(`unknown argument ${arg}`);
+    if (!m || !f) throw unknownArgument(arg, FLAGS.map((x) => x.flag), 'video-consult-server --help');
     if (f.kind === 'boolean') {
       f.apply(options, m[1] ? false : m[3] !== undefined ? convert(f, m[3]) : true);
       continue;
@@ -149,27 +179,45 @@ export function usage(): string {
 }
 
 
+const TOKEN_FLAGS = ['room', 'role', 'ttl', 'token-secret'] as const;
+const TOKEN_HELP = 'video-consult-server token --help';
+
+export function tokenUsage(): string {
+  return [
+    'Usage: video-consult-server token --room <room> --role doctor|patient [--ttl 2h] [--token-secret <s>]',
+    '',
+    'Prints a join token for one person in one room, signed with VC_TOKEN_SECRET (or --token-secret).',
+    '',
+    '  --room <room>                the room id (1 to 64 letters, digits, - or _)',
+    '  --role doctor|patient        who the token admits',
+    '  --ttl <duration>             how long it is valid (90s, 30m, 2h); default 2h',
+    '  --token-secret <secret>      the secret; prefer the env var VC_TOKEN_SECRET (flags show in ps)',
+    '  --help                       this text',
+    '',
+  ].join('\n');
+}
+
 /** Arguments of `video-consult-server token`. */
 export function parseTokenArgs(argv: string[], env: NodeJS.ProcessEnv): { secret: string; room: string; role: 'doctor' | 'patient'; ttlSeconds: number } {
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(room|role|ttl|token-secret)(?:=(.*))?$/.exec(argv[i]!);
-    if (!m) throw new UsageError(`unknown argument ${argv[i]}`);
+    if (!m) throw unknownArgument(argv[i]!, TOKEN_FLAGS, TOKEN_HELP);
     const v = m[2] ?? argv[++i];
-    if (v === undefined) throw new UsageError(`--${m[1]} needs a value`);
+    if (v === undefined) throw new UsageError(`--${m[1]} needs a value`, `see ${TOKEN_HELP}`);
     values[m[1]!] = v;
   }
   const secret = (values['token-secret'] ?? env.VC_TOKEN_SECRET ?? '').split(',')[0]!.trim();
-  if (!secret) throw new UsageError('set VC_TOKEN_SECRET (or --token-secret)');
-  if (!values.room) throw new UsageError('--room is required');
+  if (!secret) throw new UsageError('no secret to sign the token with', 'set VC_TOKEN_SECRET or pass --token-secret');
+  if (!values.room) throw new UsageError('--room is required', `see ${TOKEN_HELP}`);
   const role = values.role;
-  if (role !== 'doctor' && role !== 'patient') throw new UsageError('--role must be doctor or patient');
+  if (role !== 'doctor' && role !== 'patient') throw new UsageError('--role must be doctor or patient', `see ${TOKEN_HELP}`);
   let ttlSeconds = 7200;
   if (values.ttl) {
     try {
       ttlSeconds = parseDuration(values.ttl);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(`--ttl: ${(err as Error).message}`, `see ${TOKEN_HELP}`);
     }
   }
   return { secret, room: values.room, role, ttlSeconds };

@@ -3,7 +3,7 @@
  * `video-consult-server`: runs the signaling server until SIGINT or SIGTERM, then closes it
  * gracefully (clients are told `shutting-down`).
  */
-import { parseServerArgs, parseTokenArgs, UsageError, usage } from './cli-args.js';
+import { parseServerArgs, parseTokenArgs, tokenUsage, UsageError, usage } from './cli-args.js';
 import { createJoinToken } from './tokens.js';
 import { createSignalingServer } from './server.js';
 
@@ -11,6 +11,10 @@ async function main(argv: string[]): Promise<void> {
   let parsed;
   try {
     if (argv[0] === 'token') {
+      if (argv.includes('--help') || argv.includes('-h')) {
+        process.stdout.write(tokenUsage());
+        return;
+      }
       const t = parseTokenArgs(argv.slice(1), process.env);
       process.stdout.write(createJoinToken(t) + '\n');
       return;
@@ -18,7 +22,9 @@ async function main(argv: string[]): Promise<void> {
     parsed = parseServerArgs(argv, process.env);
   } catch (err) {
     if (!(err instanceof UsageError || err instanceof RangeError)) throw err;
-    process.stderr.write(`video-consult-server: ${err.message}\n\n${usage()}`);
+    // One line that says what is wrong and what to do; the whole usage would bury it.
+    const hint = err instanceof UsageError ? err.hint : 'see video-consult-server --help';
+    process.stderr.write(`video-consult-server${argv[0] === 'token' ? ' token' : ''}: ${err.message} (${hint})\n`);
     process.exitCode = 2;
     return;
   }
