@@ -58,6 +58,7 @@ export const FLAGS: Flag[] = [
   { flag: 'max-rooms', env: 'VC_MAX_ROOMS', kind: 'number', default: '5000', help: 'rooms with a participant on this process', apply: (o, v) => (o.maxRooms = v as number) },
   { flag: 'redis-url', env: 'VC_REDIS_URL', kind: 'string', default: '(none: rooms in memory)', help: 'share rooms between processes through Redis (redis://host:6379)', apply: (o, v) => (o.redisUrl = v as string) },
   { flag: 'redis-prefix', env: 'VC_REDIS_PREFIX', kind: 'string', default: 'vc:', help: 'prefix of Redis keys and channels', apply: (o, v) => (o.redisPrefix = v as string) },
+  { flag: 'redis-heartbeat-ms', env: 'VC_REDIS_HEARTBEAT_MS', kind: 'number', default: '2000', help: 'heartbeat period in Redis; a process silent for three is taken for dead', apply: (o, v) => (o.redisHeartbeatMs = v as number) },
   { flag: 'quiet', env: 'VC_QUIET', kind: 'boolean', default: 'false', help: 'no logs (they are JSON lines on stderr otherwise)', apply: (o, v) => v && (o.log = false) },
 ];
 

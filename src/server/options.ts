@@ -106,6 +106,13 @@ export interface SignalingServerOptions {
   redisUrl?: string;
   /** Prefix of the Redis keys and channels. Default `'vc:'`. */
   redisPrefix?: string;
+  /**
+   * With Redis: how often each process renews its heartbeat key (which expires after three
+   * periods) and looks for processes whose key expired, in ms. A process killed without closing
+   * is noticed within about four periods; its peers are told and its places are let go.
+   * Default `2000`.
+   */
+  redisHeartbeatMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -131,6 +138,7 @@ export interface ResolvedOptions {
   maxQueuedBytes: number;
   maxConnections: number;
   maxRooms: number;
+  redisHeartbeatMs: number;
 }
 
 export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
@@ -176,5 +184,6 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
     maxQueuedBytes: positive('maxQueuedBytes', o.maxQueuedBytes, 512 * 1024),
     maxConnections: positive('maxConnections', o.maxConnections, 10_000),
     maxRooms: positive('maxRooms', o.maxRooms, 5_000),
+    redisHeartbeatMs: positive('redisHeartbeatMs', o.redisHeartbeatMs, 2_000),
   };
 }

@@ -149,14 +149,25 @@ export interface JoinInput {
   iceServers: { waiting: IceServer[]; admitted: IceServer[] };
   now: number;
   graceMs: number;
+  /**
+   * Processes found dead (their heartbeat gone) whose connections may still hold places here: those
+   * places go first, as in {@link departNode}, so that a join racing the clean-up is not refused.
+   */
+  goneNodes?: string[];
 }
 
 export type JoinResult = { ok: true; place: string } | { ok: false; code: SignalingErrorCode };
 
 export function join(prev: RoomState | null, input: JoinInput): Transition<JoinResult> {
-  const state: RoomState = expire(prev, input.now, input.graceMs) ?? { doctor: null, patient: null };
-  const { conn, role, ticket } = input;
   const deliveries: Delivery[] = [];
+  let before = prev;
+  for (const node of input.goneNodes ?? []) {
+    const t = departNode(before, node, input.now);
+    before = t.state;
+    deliveries.push(...t.deliveries);
+  }
+  const state: RoomState = expire(before, input.now, input.graceMs) ?? { doctor: null, patient: null };
+  const { conn, role, ticket } = input;
   const existing = state[role];
   let slot: Slot;
   if (existing && ticket && ticket.place === existing.place) {
@@ -167,7 +178,8 @@ export function join(prev: RoomState | null, input: JoinInput): Transition<JoinR
     }
     slot = { ...existing, conn, goneAt: null, admitted: role === 'doctor' || (existing.admitted && ticket.admitted) };
   } else if (existing && existing.conn) {
-    return { state: prev, deliveries: [errorDelivery(conn, SignalingErrorCode.RoomFull, true)], result: { ok: false, code: SignalingErrorCode.RoomFull } };
+    deliveries.push(errorDelivery(conn, SignalingErrorCode.RoomFull, true));
+    return { state: before, deliveries, result: { ok: false, code: SignalingErrorCode.RoomFull } };
   } else if (!existing && ticket && input.recoverBefore !== undefined && ticket.issuedAt < input.recoverBefore) {
     // A place from before a restart that the store forgot, vouched for by a ticket it signed: an
     // admitted patient comes back admitted, without knocking again.
@@ -266,6 +278,29 @@ export function depart(prev: RoomState | null, conn: string, role: Role, reason:
     else if (waitingPatient) deliveries.push({ to: peer.conn, frame: encode({ type: 'knock', waiting: false }) });
   }
   return { state: isEmpty(next) ? null : next, deliveries, result: true };
+}
+
+/** The process that a connection id (`<node>:<n>`) belongs to. */
+export const nodeOf = (conn: string): string => conn.slice(0, conn.indexOf(':'));
+
+/**
+ * A process died without closing: the places its connections held go as if their sockets had
+ * dropped `now` (peers are told, admitted places are kept for the grace period). Frames for the
+ * dead process's own connections are dropped: nobody reads them.
+ */
+export function departNode(prev: RoomState | null, node: string, now: number): Transition<number> {
+  let state = prev;
+  let gone = 0;
+  const deliveries: Delivery[] = [];
+  for (const role of ['doctor', 'patient'] as const) {
+    const conn = state?.[role]?.conn;
+    if (!conn || nodeOf(conn) !== node) continue;
+    const t = depart(state, conn, role, 'gone', now);
+    state = t.state;
+    deliveries.push(...t.deliveries);
+    gone++;
+  }
+  return { state, deliveries: deliveries.filter((d) => nodeOf(d.to) !== node), result: gone };
 }
 
 /** Where a relay frame from `conn` should go, or the error code if nowhere. */

@@ -23,7 +23,20 @@ import { addressKey, AddressLimits, type Bucket, clientAddress, isFull, isTruste
 import { createLogger, type Logger, maskIp, roomTagger } from './log.js';
 import { Metrics } from './metrics.js';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options.js';
-import { answerKnock, closeCodeFor, type Delivery, type RoomState, depart, encodeFrame as encode, errorDelivery, expire, join, relayTarget } from './rooms.js';
+import {
+  answerKnock,
+  closeCodeFor,
+  type Delivery,
+  depart,
+  departNode,
+  encodeFrame as encode,
+  errorDelivery,
+  expire,
+  join,
+  nodeOf,
+  relayTarget,
+  type RoomState,
+} from './rooms.js';
 import { serveStatic, type StaticMount } from './static.js';
 import { RedisRoomStore } from './redis-store.js';
 import { MemoryRoomStore, type RoomStore } from './store.js';
@@ -92,7 +105,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   const opts = resolveOptions(options);
   const log = createLogger(options.log);
   const store: RoomStore = options.redisUrl
-    ? await RedisRoomStore.connect({ url: options.redisUrl, prefix: options.redisPrefix }, (err) =>
+    ? await RedisRoomStore.connect({ url: options.redisUrl, prefix: options.redisPrefix, heartbeatMs: opts.redisHeartbeatMs }, (err) =>
         log.warn('redis error', { error: err.message }),
       )
     : new MemoryRoomStore();
@@ -188,6 +201,7 @@ class SignalingCore {
     });
     this.#proxies = trustedProxies(opts.trustProxy);
     store.setLocalSink((d) => this.#deliverLocal(d));
+    store.watchNodes?.({ gone: (node, rooms) => this.#letGo(node, rooms), fenced: () => this.#dropStale() });
     this.#heartbeat = setInterval(() => this.#beat(), opts.heartbeatMs);
     this.#heartbeat.unref();
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(SWEEP_MS, opts.joinTimeoutMs / 2));
@@ -469,6 +483,8 @@ class SignalingCore {
     const ticket = resume !== undefined ? this.#tickets.verify(resume, room, role) : undefined;
     const now = Date.now();
     const since = this.store.forgetsOnRestart ? this.#startedAt : undefined;
+    // Only a store shared with other processes can hold places of a dead one.
+    const goneNodes = this.store.isAlive ? await this.#deadHolder(room, role) : undefined;
     const result = await this.store.transact(room, (s) =>
       join(s, {
         conn: conn.id,
@@ -481,6 +497,7 @@ class SignalingCore {
         iceServers: { waiting: this.#iceServers(false), admitted: this.#iceServers(true) },
         now,
         graceMs: this.opts.graceMs,
+        ...(goneNodes ? { goneNodes } : {}),
       }),
     );
     if (result.ok) {
@@ -529,16 +546,55 @@ class SignalingCore {
     else this.#localRooms.delete(room);
     const kept = await this.store.transact(room, (s) => depart(s, conn.id, role, reason, Date.now()));
     this.log.info(reason === 'left' ? 'left' : 'gone', { conn: conn.id, room: this.#roomTag(room), role });
-    if (kept && reason === 'gone' && !this.#closing) {
-      // Release the place once its grace period is over, unless it was taken back.
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        void this.store
-          .transact(room, (s) => ({ state: expire(s, Date.now(), this.opts.graceMs), deliveries: [], result: null }))
-          .catch((err: unknown) => this.log.warn('expiry failed', { error: String(err) }));
-      }, this.opts.graceMs + 10);
-      timer.unref();
-      this.#timers.add(timer);
+    if (kept && reason === 'gone') this.#expireLater(room);
+  }
+
+  /** Releases a room's places once their grace period is over, unless they were taken back. */
+  #expireLater(room: string): void {
+    if (this.#closing) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      void this.store
+        .transact(room, (s) => ({ state: expire(s, Date.now(), this.opts.graceMs), deliveries: [], result: null }))
+        .catch((err: unknown) => this.log.warn('expiry failed', { error: String(err) }));
+    }, this.opts.graceMs + 10);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /**
+   * The process holding this place, if it is dead: a join that races the clean-up after it lets
+   * that process's places go first instead of being refused `room-full`.
+   */
+  async #deadHolder(room: string, role: Role): Promise<string[] | undefined> {
+    const holder = (await this.store.read(room))?.[role]?.conn;
+    if (!holder || nodeOf(holder) === this.store.nodeId) return undefined;
+    return (await this.store.isAlive!(nodeOf(holder))) ? undefined : [nodeOf(holder)];
+  }
+
+  /**
+   * Another process died without closing (the store tells exactly one survivor): its places go as
+   * if their sockets had dropped now, so peers hear `peer-left`, tickets take the places back on
+   * any process within the grace period, and after it the places are free.
+   */
+  async #letGo(node: string, rooms: string[]): Promise<void> {
+    let places = 0;
+    for (const room of rooms) {
+      const gone = await this.store.transact(room, (s) => departNode(s, node, Date.now()));
+      if (gone) this.#expireLater(room);
+      places += gone;
+    }
+    this.log.warn('process gone', { node, rooms: rooms.length, places });
+  }
+
+  /**
+   * This process was taken for dead while stalled, and its places were let go: its connections
+   * are stale. They are closed like after a store failure, and the clients reconnect and resume.
+   */
+  #dropStale(): void {
+    this.log.error('taken for dead by the other processes; dropping stale connections', { node: this.store.nodeId });
+    for (const conn of this.#conns.values()) {
+      if (nodeOf(conn.id) !== this.store.nodeId) this.#closeConn(conn, 1011, 'internal-error');
     }
   }
 

@@ -23,7 +23,28 @@ export interface RoomStore {
   read(room: string): Promise<RoomState | null>;
   /** Dispatches deliveries that change no state (relayed descriptions and candidates). */
   send(deliveries: Delivery[]): void;
+  /**
+   * Watches the other processes sharing the rooms; only a store shared between processes has
+   * others. See {@link NodeWatch}.
+   */
+  watchNodes?(watch: NodeWatch): void;
+  /** Whether process `node` is alive, as far as the store can tell (its heartbeat is fresh). */
+  isAlive?(node: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** What a shared store tells its process about processes that die without closing. */
+export interface NodeWatch {
+  /**
+   * Process `node` stopped beating: the places its connections held in `rooms` need to go. Runs
+   * on exactly one surviving process per dead one; if it fails, another takes over later.
+   */
+  gone(node: string, rooms: string[]): Promise<void>;
+  /**
+   * This process was itself taken for dead (it stalled or lost Redis for longer than its
+   * heartbeat) and has a new id now: its places were cleaned up, so its connections are stale.
+   */
+  fenced(): void;
 }
 
 /** Rooms in a Map: one process, no I/O. */
