@@ -1,11 +1,14 @@
 /**
  * `npm run bench:soak`: legitimate calls' signaling and a mix of hostile clients against one
  * server process with its default limits, for a bounded time. Prints legitimate joins served,
- * p99 relay latency, the server's RSS at start and end (after the hostile clients are gone), and
- * hostile clients dropped. Loopback only: legitimate calls come from 127.0.1.x, each hostile kind
- * from its own 127.0.2.x address.
+ * p99 relay latency, hostile clients dropped, and the server's memory (RSS and V8 heap + external,
+ * after a GC) cold, and after each round once its clients are gone. Memory that keeps growing from
+ * round to round is a leak; what the first round adds and later rounds do not (compiled code, the
+ * allocator keeping freed pages) is the warm baseline. Loopback only: legitimate calls come from
+ * 127.0.1.x, each hostile kind from its own 127.0.2.x address.
  *
- * Environment: SOAK_SECONDS (default 20), SOAK_CALLS (concurrent calls, default 20).
+ * Environment: SOAK_SECONDS (per round, default 20), SOAK_ROUNDS (default 3), SOAK_CALLS
+ * (concurrent calls, default 20).
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -14,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
+const ROUNDS = Math.max(1, Number(process.env.SOAK_ROUNDS ?? 3));
 const CALLS = Number(process.env.SOAK_CALLS ?? 20);
 const SELF = fileURLToPath(import.meta.url);
 
@@ -48,8 +52,7 @@ async function main(): Promise<void> {
   const { port } = await ask();
   const url = `ws://127.0.0.1:${port}/signal`;
   const memStart = await ask('mem');
-  const rssStart = memStart.rss!;
-  const until = Date.now() + SECONDS * 1000;
+  let until = 0;
   const stats = { joins: 0, latencies: [] as number[], dropped: { slowReader: 0, flooder: 0, idle: 0, halfOpen: 0, badHandshake: 0 }, legitErrors: 0 };
 
   const open = (local: string) =>
@@ -188,21 +191,33 @@ async function main(): Promise<void> {
     }
   }
 
-  process.stdout.write(`bench:soak: ${CALLS} concurrent calls and five hostile kinds for ${SECONDS} s, loopback\n`);
+  process.stdout.write(`bench:soak: ${CALLS} concurrent calls and five hostile kinds, ${ROUNDS} rounds of ${SECONDS} s, loopback\n`);
   const tracked = (name: string, p: Promise<void>) => (process.env.SOAK_DEBUG ? p.then(() => process.stderr.write(`${name} done\n`)) : p);
-  await Promise.all([...Array.from({ length: CALLS }, (_, i) => tracked(`call ${i}`, legitimate(i))), tracked("slow", slowReader()), tracked("flood", flooder()), tracked("idle", idle()), tracked("half-open", halfOpen()), tracked("bad", badHandshake())]);
-  // Let the server's join and close timers run out, then measure.
-  await new Promise((r) => setTimeout(r, 4_000));
-  const memEnd = await ask('mem');
-  const rssEnd = memEnd.rss!;
+  const after: Array<Record<string, number>> = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    until = Date.now() + SECONDS * 1000;
+    await Promise.all([...Array.from({ length: CALLS }, (_, i) => tracked(`call ${i}`, legitimate(i))), tracked('slow', slowReader()), tracked('flood', flooder()), tracked('idle', idle()), tracked('half-open', halfOpen()), tracked('bad', badHandshake())]);
+    // Let the server's join and close timers run out, and quiet addresses be forgotten, then measure.
+    await new Promise((res) => setTimeout(res, 4_000));
+    after.push(await ask('mem'));
+  }
   child.stdin!.write('exit\n');
   const sorted = stats.latencies.sort((a, b) => a - b);
   const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? NaN;
   const hostile = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
   const mib = (b: number) => (b / 1048576).toFixed(1);
+  const list = (key: 'rss' | 'heap') => after.map((m) => mib(m[key]!)).join(', ');
+  const first = after[0]!;
+  const last = after[after.length - 1]!;
   process.stdout.write(`legitimate joins served: ${stats.joins} (failed rounds: ${stats.legitErrors})\n`);
   process.stdout.write(`relay latency p99: ${p99.toFixed(2)} ms over ${sorted.length} relays\n`);
-  process.stdout.write(`server RSS: start ${mib(rssStart)} MiB, end ${mib(rssEnd)} MiB; heap+external: start ${mib(memStart.heap!)} MiB, end ${mib(memEnd.heap!)} MiB\n`);
   process.stdout.write(`hostile clients dropped: ${hostile} ${JSON.stringify(stats.dropped)}\n`);
-  process.stdout.write(JSON.stringify({ bench: 'soak', seconds: SECONDS, joins: stats.joins, legitErrors: stats.legitErrors, p99Ms: +p99.toFixed(2), rssStartMiB: +mib(rssStart), rssEndMiB: +mib(rssEnd), heapStartMiB: +mib(memStart.heap!), heapEndMiB: +mib(memEnd.heap!), hostileDropped: hostile, ...stats.dropped }) + '\n');
+  process.stdout.write(`server RSS (MiB): cold ${mib(memStart.rss!)}, after each round ${list('rss')}\n`);
+  process.stdout.write(`server heap+external (MiB): cold ${mib(memStart.heap!)}, after each round ${list('heap')}\n`);
+  process.stdout.write(
+    `from the first round's end to the last: RSS ${(last.rss! - first.rss!) / 1048576 >= 0 ? '+' : ''}${mib(last.rss! - first.rss!)} MiB, heap+external ${(last.heap! - first.heap!) >= 0 ? '+' : ''}${mib(last.heap! - first.heap!)} MiB\n`,
+  );
+  process.stdout.write(
+    JSON.stringify({ bench: 'soak', seconds: SECONDS, rounds: ROUNDS, joins: stats.joins, legitErrors: stats.legitErrors, p99Ms: +p99.toFixed(2), rssColdMiB: +mib(memStart.rss!), rssAfterMiB: after.map((m) => +mib(m.rss!)), heapColdMiB: +mib(memStart.heap!), heapAfterMiB: after.map((m) => +mib(m.heap!)), hostileDropped: hostile, ...stats.dropped }) + '\n',
+  );
 }
