@@ -19,6 +19,6 @@ export {
   type VerifyResult,
 } from './tokens.js';
 export { turnCredentials, type TurnOptions } from './turn.js';
-export { MemoryRoomStore, type RoomStore } from './store.js';
+export { MemoryRoomStore, type NodeWatch, type RoomStore } from './store.js';
 export type { Delivery, RoomState, Slot, Transition } from './rooms.js';
 export { SignalingErrorCode } from '../protocol/signaling.js';
