@@ -1,25 +1,20 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import {
-  CheckCode,
-  CheckStatus,
   STEP_ORDER,
-  StepId,
   audioOutputs,
-  describeBrowser,
   playTestSound,
   runPrecallCheck,
-  type BrowserName,
   type PrecallReport,
+  type StepId,
   type StepResult,
 } from '../core/precall/index.js';
 import { fire } from './events.js';
-import { fill, resolveCheckStrings, type CheckStrings, type CheckStringsOverrides } from './check-strings.js';
+import { resolveCheckStrings, type CheckStringsOverrides } from './check-strings.js';
+import { checkStyles } from './check-styles.js';
+import { renderStep, renderVerdict, type StepView } from './check-templates.js';
 
 /** How long the speakers question waits for an answer before it counts as unconfirmed. */
 const SOUND_ANSWER_MS = 30_000;
-
-const BRAND: Record<BrowserName, string> = { chrome: 'Chrome', edge: 'Edge', firefox: 'Firefox', safari: 'Safari', other: '' };
-const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', fail: '✕', skip: '–', running: '…' };
 
 /**
  * A pre-call check for patients and doctors: browser, camera, microphone, speakers, the
@@ -66,191 +61,7 @@ const ICON: Record<CheckStatus | 'running', string> = { pass: '✓', warn: '!', 
  */
 export class VideoConsultCheck extends LitElement {
   /** @internal The shadow styles; restyle the element with the CSS custom properties and parts above. */
-  static override styles = css`
-    :host {
-      --vc-background: #10151c;
-      --vc-surface: #1d2530;
-      --vc-foreground: #f4f6f8;
-      --vc-muted: #aab4c0;
-      /* White on the accent is 4.9:1 (WCAG AA asks 4.5:1 for text). */
-      --vc-accent: #1f6fd1;
-      --vc-on-accent: #ffffff;
-      --vc-success: #2fa86a;
-      --vc-warning: #f0b429;
-      --vc-danger: #e05555;
-      --vc-radius: 12px;
-      --vc-font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-      display: block;
-      /* Native controls (select, textarea, scroll bars) in the theme's scheme; a light theme sets light. */
-      color-scheme: dark;
-      color: var(--vc-foreground);
-      background: var(--vc-background);
-      border-radius: var(--vc-radius);
-      font-family: var(--vc-font-family);
-      font-size: 16px;
-      line-height: 1.4;
-      padding: 16px;
-    }
-    :host([hidden]),
-    [hidden] {
-      display: none !important;
-    }
-    h2 {
-      margin: 0 0 12px;
-      font-size: 1.25em;
-    }
-    .verdict {
-      padding: 12px 16px;
-      margin-bottom: 12px;
-      border-radius: calc(var(--vc-radius) / 2);
-      background: var(--vc-surface);
-      border-left: 4px solid var(--vc-muted);
-    }
-    .verdict[data-status='pass'] {
-      border-color: var(--vc-success);
-    }
-    .verdict[data-status='warn'] {
-      border-color: var(--vc-warning);
-    }
-    .verdict[data-status='fail'] {
-      border-color: var(--vc-danger);
-    }
-    .verdict p {
-      margin: 0;
-      font-weight: 600;
-    }
-    ol {
-      list-style: none;
-      margin: 0;
-      padding: 0;
-      display: grid;
-      gap: 8px;
-    }
-    /* The steps only: the advice list in the verdict is a plain list. */
-    .steps > li {
-      display: grid;
-      grid-template-columns: 28px 1fr;
-      gap: 4px 8px;
-      padding: 10px 12px;
-      background: var(--vc-surface);
-      border-radius: calc(var(--vc-radius) / 2);
-    }
-    .icon {
-      width: 24px;
-      height: 24px;
-      border-radius: 50%;
-      display: grid;
-      place-items: center;
-      font-weight: 700;
-      background: var(--vc-muted);
-      color: var(--vc-background);
-    }
-    [data-status='pass'] .icon {
-      background: var(--vc-success);
-    }
-    [data-status='warn'] .icon {
-      background: var(--vc-warning);
-    }
-    [data-status='fail'] .icon {
-      background: var(--vc-danger);
-    }
-    .body {
-      min-width: 0;
-    }
-    .name {
-      font-weight: 600;
-    }
-    .finding,
-    .help {
-      margin: 2px 0 0;
-    }
-    .help {
-      color: var(--vc-muted);
-    }
-    video {
-      display: block;
-      width: min(240px, 100%);
-      margin-top: 8px;
-      border-radius: calc(var(--vc-radius) / 2);
-      background: #000;
-      transform: scaleX(-1);
-    }
-    .level {
-      height: 8px;
-      margin-top: 8px;
-      border-radius: 4px;
-      background: var(--vc-background);
-      overflow: hidden;
-    }
-    .level span {
-      display: block;
-      height: 100%;
-      background: var(--vc-accent);
-      transition: width 90ms linear;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px;
-      align-items: center;
-      margin-top: 8px;
-    }
-    button,
-    select {
-      font: inherit;
-      /* A long device name must not push the speaker choice out of a phone-wide step. */
-      max-width: 100%;
-      min-height: 44px;
-      padding: 0 16px;
-      border-radius: calc(var(--vc-radius) / 2);
-      border: 1px solid var(--vc-muted);
-      background: transparent;
-      color: inherit;
-      cursor: pointer;
-    }
-    button.primary {
-      background: var(--vc-accent);
-      border-color: var(--vc-accent);
-      color: var(--vc-on-accent);
-    }
-    button:focus-visible,
-    select:focus-visible {
-      outline: 3px solid var(--vc-accent);
-      outline-offset: 2px;
-    }
-    ul.advice {
-      margin: 8px 0 0;
-      padding-left: 20px;
-    }
-    details {
-      margin-top: 12px;
-    }
-    summary {
-      cursor: pointer;
-      min-height: 24px;
-    }
-    summary:focus-visible {
-      outline: 3px solid var(--vc-accent);
-      outline-offset: 2px;
-    }
-    @media (prefers-reduced-motion: reduce) {
-      .level span {
-        transition: none;
-      }
-    }
-    textarea {
-      width: 100%;
-      box-sizing: border-box;
-      min-height: 12em;
-      margin-top: 8px;
-      font-family: ui-monospace, monospace;
-      font-size: 12px;
-      color: inherit;
-      background: var(--vc-surface);
-      border: 1px solid var(--vc-muted);
-      border-radius: calc(var(--vc-radius) / 2);
-    }
-  `;
+  static override styles = checkStyles;
 
   static override properties = {
     server: { reflect: true },
@@ -451,13 +262,25 @@ export class VideoConsultCheck extends LitElement {
   override render() {
     const strings = resolveCheckStrings(this.lang || document.documentElement.lang || 'en', this.strings);
     const report = this._report;
+    const view: StepView = {
+      steps: this._steps,
+      running: this._running,
+      stream: this.#stream,
+      level: this._level,
+      askSound: this._askSound,
+      outputs: this._outputs,
+      playSound: this.#playSound,
+      heard: this.#heard,
+      notHeard: this.#notHeard,
+      chooseOutput: this.#chooseOutput,
+    };
     return html`
       <div part="base" class="base" aria-busy=${this._running ? 'true' : 'false'}>
         <h2>${strings.title}</h2>
         <slot name="intro"></slot>
-        ${report ? this.#renderVerdict(strings, report) : nothing}
+        ${report ? renderVerdict(strings, report) : nothing}
         <ol part="steps" class="steps">
-          ${STEP_ORDER.map((id) => this.#renderStep(strings, id))}
+          ${STEP_ORDER.map((id) => renderStep(strings, view, id))}
         </ol>
         <div class="row">
           <button part="button run-button" class="${report ? 'primary' : ''}" ?disabled=${this._running} @click=${this.#runAgain}>
@@ -473,95 +296,6 @@ export class VideoConsultCheck extends LitElement {
         </details>
       </div>
     `;
-  }
-
-  #renderVerdict(strings: CheckStrings, report: PrecallReport) {
-    const { verdict, firewall } = report;
-    const deciding = report.steps.find((s) => s.code === verdict.code);
-    const headline = strings.verdicts[verdict.code] ?? (deciding ? this.#finding(strings, deciding) : '');
-    const facts = {
-      hosts: firewall.hosts.join(', '),
-      ports: firewall.ports.join(', '),
-      relayPorts: firewall.relayPorts ? fill(strings.relayPortsClause, { relayPorts: firewall.relayPorts }) : '',
-    };
-    return html`<div part="verdict" class="verdict" role="status" data-status=${verdict.status} data-code=${verdict.code}>
-      <p>${headline}</p>
-      ${verdict.advice.length
-        ? html`<ul class="advice" aria-label=${strings.adviceTitle}>
-            ${verdict.advice.map((code) => html`<li data-advice=${code}>${fill(strings.advice[code], facts)}</li>`)}
-          </ul>`
-        : nothing}
-    </div>`;
-  }
-
-  #renderStep(strings: CheckStrings, id: StepId) {
-    const step = this._steps.get(id);
-    const status = step?.status ?? (this._running ? 'running' : CheckStatus.Skip);
-    const statusWord = step ? strings.status[step.status] : this._running ? strings.running : strings.status.skip;
-    return html`<li part="step" data-step=${id} data-status=${status} data-code=${step?.code ?? ''}>
-      <span class="icon" role="img" aria-label=${statusWord}>${ICON[status]}</span>
-      <div class="body">
-        <span class="name">${strings.steps[id]}</span>
-        ${step ? html`<p class="finding">${this.#finding(strings, step)}</p>` : nothing}
-        ${step ? this.#renderHelp(strings, step) : nothing}
-        ${this.#renderLive(strings, id, step)}
-      </div>
-    </li>`;
-  }
-
-  /** The live parts: the camera picture, the level meter, the speaker test. */
-  #renderLive(strings: CheckStrings, id: StepId, step: StepResult | undefined) {
-    if (id === StepId.Camera && this._running && this.#stream?.getVideoTracks().length) {
-      return html`<video part="preview" autoplay playsinline muted></video>`;
-    }
-    if (id === StepId.Microphone && this._running && this.#stream && !step) {
-      const percent = Math.round(this._level * 100);
-      return html`<p class="help">${strings.micHint}</p>
-        <div part="level" class="level" role="meter" aria-label=${strings.steps.microphone} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${percent}>
-          <span style="width: ${percent}%"></span>
-        </div>`;
-    }
-    if (id === StepId.Speakers && this._askSound) {
-      return html`<p class="help">${strings.soundQuestion}</p>
-        <div class="row">
-          <button part="button play-button" @click=${this.#playSound}>${strings.playSound}</button>
-          ${this._outputs.length > 1
-            ? html`<select aria-label=${strings.outputDevice} @change=${this.#chooseOutput}>
-                ${this._outputs.map((o, i) => html`<option value=${o.deviceId}>${o.label || `${strings.outputDevice} ${i + 1}`}</option>`)}
-              </select>`
-            : nothing}
-          <button part="button heard-yes" class="primary" @click=${this.#heard}>${strings.heardYes}</button>
-          <button part="button heard-no" @click=${this.#notHeard}>${strings.heardNo}</button>
-        </div>`;
-    }
-    return nothing;
-  }
-
-  /** Instructions that depend on the browser and system in use. */
-  #renderHelp(strings: CheckStrings, step: StepResult) {
-    // The browser step finishes first; it knows the browser and the system.
-    const facts = this._steps.get(StepId.Browser)?.figures ?? {};
-    const browser = (facts.browser as BrowserName | undefined) ?? describeBrowser(navigator.userAgent, true).browser;
-    const os = String(facts.os ?? '');
-    switch (step.code) {
-      case CheckCode.CameraDenied:
-      case CheckCode.MicrophoneDenied: {
-        const system = strings.systemPermissionHelp[os];
-        return html`<p class="help" data-help="permission">${strings.permissionHelp[browser] ?? strings.permissionHelp.other}</p>
-          ${system ? html`<p class="help">${system}</p>` : nothing}`;
-      }
-      case CheckCode.CameraBusy:
-      case CheckCode.MicrophoneBusy:
-        return html`<p class="help" data-help="busy">${strings.busyHelp}</p>`;
-      default:
-        return nothing;
-    }
-  }
-
-  #finding(strings: CheckStrings, step: StepResult): string {
-    const figures: Record<string, unknown> = { ...step.figures };
-    if (typeof figures.browser === 'string') figures.browser = BRAND[figures.browser as BrowserName] || figures.browser;
-    return fill(strings.findings[step.code], figures).replace(/\s+\./g, '.').trim();
   }
 }
 

@@ -48,7 +48,7 @@ interface Running {
 
 const ELEMENTS = [
   { tag: 'video-consult', source: ['src/element/video-consult.ts'], styles: ['src/element/styles.ts'], doc: 'docs/element.md' },
-  { tag: 'video-consult-check', source: ['src/element/video-consult-check.ts'], styles: ['src/element/video-consult-check.ts'], doc: 'docs/precall-check.md' },
+  { tag: 'video-consult-check', source: ['src/element/video-consult-check.ts', 'src/element/check-templates.ts'], styles: ['src/element/check-styles.ts'], doc: 'docs/precall-check.md' },
 ] as const;
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
