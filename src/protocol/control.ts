@@ -67,9 +67,9 @@ export function cleanText(text: string, max = MAX_CHAT_CHARS): string {
 
 /** Why {@link decodeControlMessage} refused a message. */
 export const ControlRejection = {
-  /** Not text, or longer than {@link MAX_CONTROL_MESSAGE_CHARS}. */
+  /** Longer than {@link MAX_CONTROL_MESSAGE_CHARS}. */
   TooLarge: 'too-large',
-  /** Not JSON, or JSON that is not an object. */
+  /** Not text, not JSON, or JSON that is not an object. */
   Malformed: 'malformed',
   /** Another protocol version. */
   Version: 'version',
@@ -94,7 +94,8 @@ export function encodeControlMessage(message: OutgoingControlMessage): string {
 /** Decodes a control message from the channel, with the reason when it is refused. */
 export function decodeControlMessage(data: unknown): ControlDecodeResult {
   const refuse = (reason: ControlRejection): ControlDecodeResult => ({ ok: false, reason });
-  if (typeof data !== 'string' || data.length > MAX_CONTROL_MESSAGE_CHARS) return refuse(ControlRejection.TooLarge);
+  if (typeof data !== 'string') return refuse(ControlRejection.Malformed);
+  if (data.length > MAX_CONTROL_MESSAGE_CHARS) return refuse(ControlRejection.TooLarge);
   let m: unknown;
   try {
     m = JSON.parse(data);
