@@ -10,7 +10,7 @@ import {
   type OutgoingControlMessage,
 } from '../protocol/index.js';
 import { ConsultError, ErrorCode } from './errors.js';
-import type { ChatEntry, MediaState } from './session-types.js';
+import type { ChatEntry, MediaState, SessionEmit } from './session-types.js';
 
 /** What a {@link ControlChannel} needs from the call. */
 export interface ControlChannelOptions {
@@ -21,10 +21,8 @@ export interface ControlChannelOptions {
   onClose: () => void;
   /** The other side said hello: what it can do. */
   onCapabilities: (capabilities: string[]) => void;
-  /** The other side's name changed (cleaned; empty if it gave none). */
-  onPeerName: (name: string) => void;
-  onRemoteMedia: (state: MediaState) => void;
-  onChat: (entry: ChatEntry) => void;
+  /** Tells the call's listeners of the other side's name, media state and chat lines. */
+  emit: SessionEmit;
 }
 
 /**
@@ -36,6 +34,8 @@ export class ControlChannel {
   peerName = '';
   /** What the other side's `hello` said it can do. */
   capabilities: string[] = [];
+  /** The other side's devices, as it last said (both on until it says otherwise). */
+  remoteMedia: MediaState = { camera: true, microphone: true };
   #o: ControlChannelOptions;
   #dc?: RTCDataChannel;
   #chatCounter = 0;
@@ -103,7 +103,8 @@ export class ControlChannel {
   #receive(message: ControlMessage): void {
     switch (message.type) {
       case 'media':
-        this.#o.onRemoteMedia({ camera: message.camera, microphone: message.microphone, videoPaused: message.videoPaused === true });
+        this.remoteMedia = { camera: message.camera, microphone: message.microphone, videoPaused: message.videoPaused === true };
+        this.#o.emit('remote-media', { ...this.remoteMedia });
         break;
       case 'hello': {
         this.capabilities = message.capabilities;
@@ -111,12 +112,12 @@ export class ControlChannel {
         const name = cleanName(message.name);
         if (name === this.peerName) break;
         this.peerName = name;
-        this.#o.onPeerName(name);
+        this.#o.emit('peer-name', { name });
         break;
       }
       case 'chat': {
         const text = cleanText(message.text);
-        if (text) this.#o.onChat({ id: message.id, text, from: 'remote', sentAt: message.sentAt });
+        if (text) this.#o.emit('message', { id: message.id, text, from: 'remote', sentAt: message.sentAt });
         break;
       }
     }

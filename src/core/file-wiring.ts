@@ -1,15 +1,13 @@
-import type { AcceptOptions, FileTransfer, FileTransferManager, ReceivedFile, SentFile } from '../file-transfer/manager.js';
+import type { FileTransferManager } from '../file-transfer/manager.js';
 import { fileTransferFactory } from '../file-transfer/registry.js';
-import type { SessionEvents } from './session-types.js';
-
-/** The session events the file-transfer engine's events become. */
-type FileEvents = Pick<SessionEvents, 'file-offer' | 'file-progress' | 'file-received' | 'file-sent' | 'file-error'>;
+import type { SessionEmit } from './session-types.js';
 
 /** What {@link FileWiring} needs from the call. */
 export interface FileWiringOptions {
   /** Sends one text message on the control channel of the current connection. */
   sendControl: (text: string) => void;
-  emit: <K extends keyof FileEvents>(type: K, detail: SessionEvents[K]) => void;
+  /** Tells the call's listeners of the engine's events, as `file-…` events. */
+  emit: SessionEmit;
   maxFileSize?: number;
   acceptFiles?: string[];
 }
@@ -21,20 +19,16 @@ export interface FileWiringOptions {
  */
 export class FileWiring {
   #o: FileWiringOptions;
-  #manager?: FileTransferManager;
+  /** The engine, once the first connection built it. */
+  manager?: FileTransferManager;
 
   constructor(options: FileWiringOptions) {
     this.#o = options;
   }
 
-  /** Whether the engine is there. */
-  get loaded(): boolean {
-    return !!this.#manager;
-  }
-
   /** The call has a new connection: the first one builds the engine, later ones move it over. */
   connect(pc: RTCPeerConnection): void {
-    if (this.#manager) return this.#manager.attach(pc);
+    if (this.manager) return this.manager.attach(pc);
     const factory = fileTransferFactory();
     if (!factory) return;
     const { sendControl, emit, maxFileSize, acceptFiles } = this.#o;
@@ -44,7 +38,7 @@ export class FileWiring {
       ...(maxFileSize ? { maxSize: maxFileSize } : {}),
       ...(acceptFiles?.length ? { accept: acceptFiles } : {}),
     });
-    this.#manager = files;
+    this.manager = files;
     files.on('offer', (offer) => emit('file-offer', offer));
     files.on('progress', (progress) => emit('file-progress', progress));
     files.on('received', (file) => emit('file-received', file));
@@ -54,25 +48,12 @@ export class FileWiring {
 
   /** Takes a control-channel message that belongs to file transfer; true when it did. */
   route(data: unknown): boolean {
-    return !!this.#manager?.handleControl(data);
-  }
-
-  send(file: Blob, options: { name?: string; type?: string }): FileTransfer<SentFile> | undefined {
-    return this.#manager?.sendFile(file, options);
-  }
-  accept(id: string, options: AcceptOptions): FileTransfer<ReceivedFile> | undefined {
-    return this.#manager?.accept(id, options);
-  }
-  decline(id: string): void {
-    this.#manager?.decline(id);
-  }
-  cancel(id: string): void {
-    this.#manager?.cancel(id);
+    return !!this.manager?.handleControl(data);
   }
 
   /** The call is over: every transfer still moving ends with `file-closed`. */
   close(): void {
-    this.#manager?.close();
-    this.#manager = undefined;
+    this.manager?.close();
+    this.manager = undefined;
   }
 }

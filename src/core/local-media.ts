@@ -1,6 +1,7 @@
 import type { ConsultError } from './errors.js';
 import { acquireCamera, acquireLocalMedia, captureConstraints, DEFAULT_VIDEO, type GetUserMedia } from './media.js';
 import { PROFILES } from './quality.js';
+import type { SessionEmit } from './session-types.js';
 
 /** What {@link LocalMedia} needs from the call. */
 export interface LocalMediaOptions {
@@ -9,9 +10,8 @@ export interface LocalMediaOptions {
   videoSender: () => RTCRtpSender | undefined;
   /** Adds a track to the current connection (when it has no video sender yet). */
   addTrack: (track: MediaStreamTrack, stream: MediaStream) => void;
-  /** A new camera track took the old one's place in the stream. */
-  onStream: (stream: MediaStream) => void;
-  onError: (error: ConsultError) => void;
+  /** Tells the call's listeners of a new camera track (`local-stream`) and camera errors. */
+  emit: SessionEmit;
   /** Aborted when the call run ends: tracks that arrive later are stopped at once. */
   signal: AbortSignal;
 }
@@ -77,7 +77,7 @@ export class LocalMedia {
     try {
       track = await acquireCamera(this.#getUserMedia);
     } catch (error) {
-      this.#o.onError(error as ConsultError);
+      this.#o.emit('error', error as ConsultError);
       return false;
     }
     if (this.#o.signal.aborted || !this.stream) {
@@ -128,7 +128,7 @@ export class LocalMedia {
         next = await acquireCamera(this.#getUserMedia, { ...DEFAULT_VIDEO, ...device });
       } catch (error) {
         await this.#o.videoSender()?.replaceTrack(null);
-        this.#o.onError(error as ConsultError);
+        this.#o.emit('error', error as ConsultError);
         return false;
       }
     }
@@ -138,7 +138,7 @@ export class LocalMedia {
     }
     this.stream.addTrack(next);
     await this.#o.videoSender()?.replaceTrack(next);
-    this.#o.onStream(this.stream);
+    this.#o.emit('local-stream', this.stream);
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import type { Candidate, Description } from '../protocol/index.js';
 import { ConsultError, ErrorCode } from './errors.js';
 import { PerfectNegotiator } from './negotiation.js';
+import type { SessionEmit } from './session-types.js';
 import { dtlsFingerprints, verificationCode } from './verification.js';
 
 /** How long ICE may stay `disconnected` before it is restarted, in ms (libwebrtc marks a path weak after 2.5 s). */
@@ -24,10 +25,9 @@ export interface PeerLinkOptions {
   sendCandidate: (candidate: Candidate) => void;
   /** Opens this side's data channels on the connection, right before its tracks are added. */
   openChannels: (pc: RTCPeerConnection) => void;
-  onRemoteStream: (stream: MediaStream) => void;
-  onError: (error: ConsultError) => void;
+  /** Tells the call's listeners of remote media, the verification code and negotiation errors. */
+  emit: SessionEmit;
   onConnectionState: (state: RTCPeerConnectionState) => void;
-  onVerification: (code: string) => void;
   /** The first connection has been `connecting` for {@link CONNECT_WATCHDOG_MS}. */
   onStuck: () => void;
   /** A lost path did not come back within {@link RECONNECT_LIMIT_MS} of {@link PeerLink.armDeadline}. */
@@ -45,7 +45,8 @@ export class PeerLink {
   /** The verification code of this connection, once DTLS is up. */
   verificationCode?: string;
   #o: PeerLinkOptions;
-  #negotiator: PerfectNegotiator;
+  /** Takes the other side's descriptions and candidates. */
+  readonly negotiator: PerfectNegotiator;
   #life = new AbortController();
   #grace?: ReturnType<typeof setTimeout>;
   #deadline?: ReturnType<typeof setTimeout>;
@@ -62,10 +63,10 @@ export class PeerLink {
     // The impolite side (the doctor) makes the first offer. The polite side adds its tracks and
     // channel only once that offer is applied, so they fill the offered slots and the call starts
     // with one offer/answer instead of two crossing offers and a rollback (bench:connect: ~300 ms).
-    this.#negotiator = new PerfectNegotiator(pc, options.polite, {
+    this.negotiator = new PerfectNegotiator(pc, options.polite, {
       sendDescription: options.sendDescription,
       sendCandidate: options.sendCandidate,
-      onError: (error) => options.onError(new ConsultError(ErrorCode.ConnectionFailed, String(error), false, { cause: error })),
+      onError: (error) => options.emit('error', new ConsultError(ErrorCode.ConnectionFailed, String(error), false, { cause: error })),
       beforeAnswer: () => this.#addLocalMedia(),
     });
     const { signal } = this.#life;
@@ -73,7 +74,7 @@ export class PeerLink {
       'track',
       ({ track }) => {
         this.remoteStream.addTrack(track);
-        options.onRemoteStream(this.remoteStream);
+        options.emit('remote-stream', this.remoteStream);
       },
       { signal },
     );
@@ -94,13 +95,6 @@ export class PeerLink {
   /** This side made an offer that has no answer yet. */
   get offerUnanswered(): boolean {
     return this.pc.signalingState === 'have-local-offer';
-  }
-
-  receiveDescription(description: Description): Promise<void> {
-    return this.#negotiator.receiveDescription(description);
-  }
-  receiveCandidate(candidate: Candidate): Promise<void> {
-    return this.#negotiator.receiveCandidate(candidate);
   }
 
   /** An offer whose DTLS fingerprint differs from the one we are connected to comes from a new page. */
@@ -149,7 +143,7 @@ export class PeerLink {
     const code = await verificationCode(fingerprints.local, fingerprints.remote);
     if (this.closed || this.verificationCode === code) return;
     this.verificationCode = code;
-    this.#o.onVerification(code);
+    this.#o.emit('verification', { code });
   }
 
   /** The sender of camera video, if the connection has one. */
@@ -168,7 +162,7 @@ export class PeerLink {
     if (this.closed) return;
     this.#life.abort();
     this.clearRecovery();
-    this.#negotiator.close();
+    this.negotiator.close();
     this.pc.close();
     this.remoteStream.getTracks().forEach((t) => t.stop());
   }

@@ -1,3 +1,4 @@
+import type { SessionEmit } from './session-types.js';
 import { Adapter, grade, PROFILES, type QualityPreference, type QualityReport, type SendProfile, StatsSampler, worse } from './quality.js';
 
 /** How often the statistics are sampled for the quality indicator and adaptation, in ms. */
@@ -16,7 +17,8 @@ export interface QualityControllerOptions {
   fit: (profile: 'hd' | 'sd') => Promise<boolean>;
   /** Video was paused or resumed, or the camera lost: the media state changed. */
   onMediaChange: () => void;
-  onReport: (report: QualityReport) => void;
+  /** Tells the call's listeners of a changed report (`quality`). */
+  emit: SessionEmit;
 }
 
 /** Samples one connection every second, reports its quality, and puts the adapter's sending profile into effect. */
@@ -80,7 +82,7 @@ export class QualityController {
       previous.videoPaused !== report.videoPaused ||
       previous.profile !== report.profile
     ) {
-      this.#o.onReport(report);
+      this.#o.emit('quality', report);
     }
   }
 

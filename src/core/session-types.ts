@@ -124,3 +124,6 @@ export interface SessionOptions {
   /** Replaces the WebSocket transport. */
   transport?: (url: string, token?: string) => Transport;
 }
+
+/** How a part of the session tells the session's listeners something: the session's own `emit`. */
+export type SessionEmit = <K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]) => void;

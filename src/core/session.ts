@@ -14,7 +14,7 @@ import { PlaceTicket } from './place-ticket.js';
 import type { QualityPreference, QualityReport } from './quality.js';
 import { QualityController } from './quality-controller.js';
 import { readSecurityInfo, type SecurityInfo } from './security.js';
-import { CallState, type ChatEntry, type EndReason, type MediaState, type SessionEvents, type SessionOptions, type StateChange } from './session-types.js';
+import { CallState, type ChatEntry, type EndReason, type MediaState, type SessionEmit, type SessionEvents, type SessionOptions, type StateChange } from './session-types.js';
 import { SignalingLink } from './signaling-link.js';
 
 export { CallState, type ChatEntry, type EndReason, type MediaState, type SessionEvents, type SessionOptions, type StateChange } from './session-types.js';
@@ -38,6 +38,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #peer?: PeerLink;
   #quality?: QualityController;
   #files?: FileWiring;
+  /** The session's `emit`, for its parts. */
+  #emit: SessionEmit = (type, detail) => this.emit(type, detail);
   #control = new ControlChannel({
     route: (data) => !!this.#files?.route(data),
     onOpen: () => (this.#sendHello(), this.#announceMedia()),
@@ -46,13 +48,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
       this.#announceFilesAvailable();
       this.#quality?.configure(this.#options.quality ?? 'auto', capabilities.includes('hd'));
     },
-    onPeerName: (name) => this.emit('peer-name', { name }),
-    onRemoteMedia: (state) => ((this.#remoteMedia = state), this.emit('remote-media', this.remoteMedia)),
-    onChat: (entry) => this.emit('message', entry),
+    emit: this.#emit,
   });
   #iceServers: RTCIceServer[] = [];
   #polite = false;
-  #remoteMedia: MediaState = { camera: true, microphone: true };
   #knocking = false;
   /** What `files-available` last said. */
   #filesAvailable = false;
@@ -130,7 +129,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     });
   }
   get remoteMedia(): MediaState {
-    return { ...this.#remoteMedia };
+    return { ...this.#control.remoteMedia };
   }
   /** For the doctor: a patient is waiting. */
   get knocking(): boolean {
@@ -175,7 +174,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
    * `files-available` announces each change.
    */
   get filesAvailable(): boolean {
-    return !!this.#files?.loaded && this.#control.isOpen && this.#control.capabilities.includes('files');
+    return !!this.#files?.manager && this.#control.isOpen && this.#control.capabilities.includes('files');
   }
 
   /**
@@ -184,28 +183,29 @@ export class ConsultSession extends Emitter<SessionEvents> {
    * without the file-transfer engine); limits are checked as the file goes (`file-error`).
    */
   sendFile(file: Blob, options: { name?: string; type?: string } = {}): FileTransfer<SentFile> {
-    if (!this.#files?.loaded || !this.#control.isOpen) {
+    const files = this.#files?.manager;
+    if (!files || !this.#control.isOpen) {
       throw new ConsultError(ErrorCode.NotConnected, 'Files can be sent once the call is connected.', false);
     }
     if (!this.#control.capabilities.includes('files')) {
       throw new ConsultError(ErrorCode.FilesUnavailable, 'The other side cannot receive files.', false);
     }
-    return this.#files.send(file, options)!;
+    return files.sendFile(file, options);
   }
 
   /** Accepts a file the other side offered (see `file-offer`); undefined when that offer is gone (cancelled, declined, or the call ended). */
   acceptFile(id: string, options: AcceptOptions = {}): FileTransfer<ReceivedFile> | undefined {
-    return this.#files?.accept(id, options);
+    return this.#files?.manager?.accept(id, options);
   }
 
   /** Declines a file the other side offered. */
   declineFile(id: string): void {
-    this.#files?.decline(id);
+    this.#files?.manager?.decline(id);
   }
 
   /** Cancels a transfer in either direction. */
   cancelFile(id: string): void {
-    this.#files?.cancel(id);
+    this.#files?.manager?.cancel(id);
   }
 
   /** Changes options before the next `join()`; a running call keeps the ones it started with. */
@@ -225,7 +225,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     const run = (this.#run = new AbortController()).signal;
     this.#error = undefined;
     globalThis.addEventListener?.('online', this.#onOnline, { signal: run });
-    this.#remoteMedia = { camera: true, microphone: true };
+    this.#control.remoteMedia = { camera: true, microphone: true };
     this.#setState(CallState.Preparing);
     const { server, room, role, token, transport: createTransport, getUserMedia, video, quality } = this.#options;
     if (!server || !room || !role) {
@@ -247,7 +247,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     }));
     this.#files = new FileWiring({
       sendControl: (text) => this.#control.send(text),
-      emit: (type, detail) => this.emit(type, detail),
+      emit: this.#emit,
       maxFileSize: this.#options.maxFileSize,
       acceptFiles: this.#options.acceptFiles,
     });
@@ -255,8 +255,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
       getUserMedia,
       videoSender: () => this.#peer?.videoSender(),
       addTrack: (track, stream) => this.#peer?.addTrack(track, stream),
-      onStream: (stream) => this.emit('local-stream', stream),
-      onError: (error) => this.emit('error', error),
+      emit: this.#emit,
       signal: run,
     }));
     let transport: Transport;
@@ -363,10 +362,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
         // The other side reloaded: its browser has a new certificate, which the connection we
         // hold cannot take. A new connection answers its offer.
         if (this.#peer?.fromNewPeer(message.description)) this.#startCall('answer');
-        void this.#peer?.receiveDescription(message.description);
+        void this.#peer?.negotiator.receiveDescription(message.description);
         break;
       case 'candidate':
-        if (message.candidate) void this.#peer?.receiveCandidate(message.candidate);
+        if (message.candidate) void this.#peer?.negotiator.receiveCandidate(message.candidate);
         break;
       case 'error':
         this.#onServerError(message.code, message.message, message.fatal ?? false);
@@ -438,10 +437,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
       sendCandidate: (candidate) => this.#signaling?.send({ type: 'candidate', candidate }),
       // The control channel first: it is negotiated with a fixed id. Transfers move to the new connection.
       openChannels: (pc) => (this.#control.open(pc), this.#files?.connect(pc)),
-      onRemoteStream: (stream) => this.emit('remote-stream', stream),
-      onError: (error) => this.emit('error', error),
+      emit: this.#emit,
       onConnectionState: (state) => this.#onConnectionState(peer, state),
-      onVerification: (code) => this.emit('verification', { code }),
       onStuck: () => {
         if (this.#state !== CallState.Connecting) return;
         peer.armDeadline();
@@ -461,7 +458,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
       videoSender: () => peer.videoSender(),
       fit: async (profile) => !this.#media || this.#media.fit(profile),
       onMediaChange: () => this.#announceMedia(),
-      onReport: (report) => this.emit('quality', report),
+      emit: this.#emit,
     });
   }
 
@@ -503,7 +500,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
 
   #sendHello(): void {
     const name = cleanName(this.#options.displayName ?? '');
-    this.#control.send({ type: 'hello', name, capabilities: this.#files?.loaded ? ['chat', 'hd', 'files'] : ['chat', 'hd'] });
+    this.#control.send({ type: 'hello', name, capabilities: this.#files?.manager ? ['chat', 'hd', 'files'] : ['chat', 'hd'] });
   }
 
   #announceMedia(): void {
