@@ -67,7 +67,7 @@ describe('signaling link', () => {
 
   it('reconnects at once after a close and takes the place back once the new connection opens', async () => {
     const { link, transports, events } = setUp();
-    link.connect().opened;
+    link.connect();
     transports[0]!.open();
     transports[0]!.drop();
     assert.deepEqual(events, ['close:closed (1006)']);
