@@ -9,10 +9,10 @@ import { ConsultError, ErrorCode } from './errors.js';
 import { FileWiring } from './file-wiring.js';
 import { LocalMedia } from './local-media.js';
 import { checkEnvironment } from './media.js';
-import type { OfferMode, PeerLink } from './peer-link.js';
+import { type OfferMode, PeerLink } from './peer-link.js';
 import { PlaceTicket } from './place-ticket.js';
 import type { QualityPreference, QualityReport } from './quality.js';
-import type { QualityController } from './quality-controller.js';
+import { QualityController } from './quality-controller.js';
 import { readSecurityInfo, type SecurityInfo } from './security.js';
 import { CallState, type ChatEntry, type EndReason, type MediaState, type SessionEmit, type SessionEvents, type SessionOptions, type StateChange } from './session-types.js';
 import { SignalingLink } from './signaling-link.js';
@@ -57,8 +57,6 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #filesAvailable = false;
   /** Settles the pending `join()` once the server has answered (or the attempt is over). */
   #resolveJoin?: () => void;
-  /** The parts loaded on `join()`. */
-  #engine?: typeof import('./call-engine.js');
 
   constructor(options: SessionOptions) {
     super();
@@ -267,7 +265,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
       return this.#fail(new ConsultError(ErrorCode.SignalingUnreachable, String(error), true, { cause: error }));
     }
 
-    // Media, the socket and the call engine start together: the permission prompt is the slow part.
+    // Media and the socket start together: the permission prompt is the slow part.
     try {
       const [local] = await Promise.all([
         media.acquire(video !== false && quality !== 'audio-only'),
@@ -275,12 +273,6 @@ export class ConsultSession extends Emitter<SessionEvents> {
           throw new ConsultError(ErrorCode.SignalingUnreachable, 'The signaling server cannot be reached.', true, { cause });
         }),
         loadFileTransfer(),
-        import('./call-engine.js').then(
-          (engine) => (this.#engine = engine),
-          (cause) => {
-            throw new ConsultError(ErrorCode.ConnectionFailed, 'Part of the call could not be loaded.', true, { cause });
-          },
-        ),
       ]);
       if (!media.take(local.stream)) return;
       this.emit('local-stream', local.stream);
@@ -435,7 +427,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     const current = this.#peer?.pc.connectionState;
     if (mode !== 'answer' && current && current !== 'closed' && current !== 'failed') return;
     this.#closePeer();
-    const peer: PeerLink = (this.#peer = new this.#engine!.PeerLink({
+    const peer: PeerLink = (this.#peer = new PeerLink({
       iceServers: this.#iceServers,
       iceTransportPolicy: this.#options.iceTransportPolicy,
       polite: this.#polite,
@@ -456,7 +448,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
     }));
     this.#setState(CallState.Connecting);
     this.emit('remote-stream', peer.remoteStream);
-    this.#quality = new this.#engine!.QualityController({
+    this.#quality = new QualityController({
       pc: peer.pc,
       preference: this.#options.quality ?? 'auto',
       signal: peer.signal,
