@@ -9,15 +9,16 @@ export interface LocalMedia {
   warnings: ConsultError[];
 }
 
+/** The one place capture constraints are built: a size to aim at, at most 30 frames a second. */
+export function captureConstraints(width: number, height: number): MediaTrackConstraints {
+  return { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30, max: 30 } };
+}
+
 /**
  * Default capture: SD (640x480), which old laptops encode without strain and about 0.5-1 Mbit/s
  * carries. Capturing 720p from the start made the first frame arrive ~550 ms later (bench:connect).
  */
-export const DEFAULT_VIDEO: MediaTrackConstraints = {
-  width: { ideal: 640 },
-  height: { ideal: 480 },
-  frameRate: { ideal: 30, max: 30 },
-};
+export const DEFAULT_VIDEO: MediaTrackConstraints = captureConstraints(640, 480);
 export const DEFAULT_AUDIO: MediaTrackConstraints = {
   echoCancellation: true,
   noiseSuppression: true,

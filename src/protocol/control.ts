@@ -65,43 +65,79 @@ export function cleanText(text: string, max = MAX_CHAT_CHARS): string {
   return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : cleaned;
 }
 
-/** Parses a control message, or returns undefined for anything malformed or unknown. */
-export function parseControlMessage(data: unknown): ControlMessage | undefined {
-  if (typeof data !== 'string' || data.length > MAX_CONTROL_MESSAGE_CHARS) return undefined;
+/** Why {@link decodeControlMessage} refused a message. */
+export const ControlRejection = {
+  /** Longer than {@link MAX_CONTROL_MESSAGE_CHARS}. */
+  TooLarge: 'too-large',
+  /** Not text, not JSON, or JSON that is not an object. */
+  Malformed: 'malformed',
+  /** Another protocol version. */
+  Version: 'version',
+  /** A type this side does not know (or one that belongs to file transfer). */
+  UnknownType: 'unknown-type',
+  /** A known type with a missing or wrong field. */
+  Invalid: 'invalid',
+} as const;
+export type ControlRejection = (typeof ControlRejection)[keyof typeof ControlRejection];
+
+/** A decoded control message, or why it was refused. */
+export type ControlDecodeResult = { ok: true; message: ControlMessage } | { ok: false; reason: ControlRejection };
+
+/** A control message as this side builds it: {@link encodeControlMessage} adds the version. */
+export type OutgoingControlMessage = ControlMessage extends infer M ? (M extends ControlMessage ? Omit<M, 'v'> : never) : never;
+
+/** Encodes a control message for the channel, with the protocol version. */
+export function encodeControlMessage(message: OutgoingControlMessage): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
+}
+
+/** Decodes a control message from the channel, with the reason when it is refused. */
+export function decodeControlMessage(data: unknown): ControlDecodeResult {
+  const refuse = (reason: ControlRejection): ControlDecodeResult => ({ ok: false, reason });
+  if (typeof data !== 'string') return refuse(ControlRejection.Malformed);
+  if (data.length > MAX_CONTROL_MESSAGE_CHARS) return refuse(ControlRejection.TooLarge);
   let m: unknown;
   try {
     m = JSON.parse(data);
   } catch {
-    return undefined;
+    return refuse(ControlRejection.Malformed);
   }
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return undefined;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return refuse(ControlRejection.Malformed);
   const o = m as Record<string, unknown>;
-  if (o.v !== PROTOCOL_VERSION) return undefined;
+  if (o.v !== PROTOCOL_VERSION) return refuse(ControlRejection.Version);
+  let valid: boolean;
   switch (o.type) {
     case 'media':
-      return typeof o.camera === 'boolean' &&
+      valid =
+        typeof o.camera === 'boolean' &&
         typeof o.microphone === 'boolean' &&
-        (o.videoPaused === undefined || typeof o.videoPaused === 'boolean')
-        ? (o as unknown as MediaStateMessage)
-        : undefined;
+        (o.videoPaused === undefined || typeof o.videoPaused === 'boolean');
+      break;
     case 'hello':
-      return typeof o.name === 'string' &&
+      valid =
+        typeof o.name === 'string' &&
         o.name.length <= 4 * MAX_NAME_CHARS &&
         Array.isArray(o.capabilities) &&
         o.capabilities.length <= 32 &&
-        o.capabilities.every((c) => typeof c === 'string' && c.length <= 64)
-        ? (o as unknown as HelloMessage)
-        : undefined;
+        o.capabilities.every((c) => typeof c === 'string' && c.length <= 64);
+      break;
     case 'chat':
-      return typeof o.id === 'string' &&
+      valid =
+        typeof o.id === 'string' &&
         o.id.length >= 1 &&
         o.id.length <= 64 &&
         typeof o.text === 'string' &&
         typeof o.sentAt === 'number' &&
-        Number.isFinite(o.sentAt)
-        ? (o as unknown as ChatMessage)
-        : undefined;
+        Number.isFinite(o.sentAt);
+      break;
     default:
-      return undefined;
+      return refuse(ControlRejection.UnknownType);
   }
+  return valid ? { ok: true, message: o as unknown as ControlMessage } : refuse(ControlRejection.Invalid);
+}
+
+/** Parses a control message, or returns undefined for anything malformed or unknown. */
+export function parseControlMessage(data: unknown): ControlMessage | undefined {
+  const decoded = decodeControlMessage(data);
+  return decoded.ok ? decoded.message : undefined;
 }
