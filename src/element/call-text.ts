@@ -1,4 +1,4 @@
-import { CallState, type EndReason, type StateChange } from '../core/session.js';
+import type { EndReason, StateChange } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import { errorText, type Strings } from './strings.js';
 
@@ -28,19 +28,19 @@ export function endText(strings: Strings, reason: EndReason | undefined): string
 /** One line for the live region about a new state. */
 export function stateText(strings: Strings, { state, previous, reason, error }: StateChange, role: Role): string {
   switch (state) {
-    case CallState.Preparing:
+    case 'preparing':
       return strings.preparing;
-    case CallState.Waiting:
+    case 'waiting':
       return role === 'doctor' ? strings.waitingDoctor : strings.waitingPatient;
-    case CallState.Connecting:
-      return previous === CallState.Waiting && role === 'patient' ? strings.admitted : strings.connecting;
-    case CallState.Connected:
+    case 'connecting':
+      return previous === 'waiting' && role === 'patient' ? strings.admitted : strings.connecting;
+    case 'connected':
       return strings.connected;
-    case CallState.Reconnecting:
+    case 'reconnecting':
       return strings.reconnecting;
-    case CallState.Ended:
+    case 'ended':
       return endText(strings, reason);
-    case CallState.Failed:
+    case 'failed':
       return errorText(strings, error?.code ?? 'unknown').title;
     default:
       return '';

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import type { ConsultError } from '../core/errors.js';
 import type { QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
-import { CallState, type EndReason } from '../core/session.js';
+import type { CallState, EndReason } from '../core/session.js';
 import { canRetry, endText } from './call-text.js';
 import { icons } from './icons.js';
 import { errorText, type Strings } from './strings.js';
@@ -134,16 +134,16 @@ export function statusView(strings: Strings, state: CallState, endReason: EndRea
   const panel = (content: unknown) => html`<div part="status" class="panel">${content}</div>`;
   const again = html`<button part="button" class="primary" @click=${retry}>${strings.tryAgain}</button>`;
   switch (state) {
-    case CallState.Preparing:
+    case 'preparing':
       return panel(html`<p class="message">${strings.preparing}</p>`);
-    case CallState.Connecting:
+    case 'connecting':
       return panel(html`<p class="message">${strings.connecting}</p>`);
-    case CallState.Reconnecting:
+    case 'reconnecting':
       return panel(html`<p class="message">${strings.reconnecting}</p>`);
-    case CallState.Ended:
+    case 'ended':
       // Only after hanging up oneself can joining again help; the other side's leaving or a decline it cannot.
       return panel(html`<p class="message">${endText(strings, endReason)}</p> ${endReason === 'hangup' ? again : nothing}`);
-    case CallState.Failed: {
+    case 'failed': {
       const code = error?.code ?? 'unknown';
       const text = errorText(strings, code);
       return panel(html`<p class="message">${text.title}</p>

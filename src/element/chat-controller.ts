@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChatLog } from '../core/chat-log.js';
-import { ConsultError } from '../core/errors.js';
+import { ConsultError, ErrorCode } from '../core/errors.js';
 import { FileRows } from '../core/file-rows.js';
 import type { ChatEntry, ConsultSession } from '../core/session.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
@@ -11,8 +11,8 @@ import type { Strings } from './strings.js';
 
 /** What the chat needs from its element. */
 export interface ChatHost {
-  /** The session of the element (read when needed, never kept). */
-  session(): ConsultSession;
+  /** The session of the element, once the engine is loaded (read when needed, never kept). */
+  session(): ConsultSession | undefined;
   /** Whether the chat panel is open now (lines that arrive then are read). */
   isOpen(): boolean;
   /** Opens the chat panel (after files were dropped on the element). */
@@ -54,7 +54,7 @@ export class ChatController implements ReactiveController {
 
   /** Dragging files onto the element sends them, while files can be sent. */
   readonly drop = fileDrop(
-    () => this.chat.session().filesAvailable,
+    () => !!this.chat.session()?.filesAvailable,
     (files) => {
       this.#send(files);
       this.chat.open();
@@ -72,12 +72,17 @@ export class ChatController implements ReactiveController {
     this.files.clear();
   }
 
+  /** As the session's; before the first join (the engine is not loaded yet) it is not connected. */
   sendMessage(text: string): ChatEntry | undefined {
-    return this.chat.session().sendMessage(text);
+    const session = this.chat.session();
+    if (!session) throw new ConsultError(ErrorCode.NotConnected, 'Messages can be sent once the call is connected.', false);
+    return session.sendMessage(text);
   }
 
   sendFile(file: File | Blob, options: { name?: string; type?: string }): FileTransfer<SentFile> {
-    const transfer = this.chat.session().sendFile(file, options);
+    const session = this.chat.session();
+    if (!session) throw new ConsultError(ErrorCode.NotConnected, 'Files can be sent once the call is connected.', false);
+    const transfer = session.sendFile(file, options);
     this.files.offer(transfer, 'send');
     transfer.done.catch(() => {});
     this.host.requestUpdate();
@@ -85,7 +90,7 @@ export class ChatController implements ReactiveController {
   }
 
   acceptFile(id: string, options: { writable?: WritableStream<Uint8Array> }): FileTransfer<ReceivedFile> | undefined {
-    const transfer = this.chat.session().acceptFile(id, options);
+    const transfer = this.chat.session()?.acceptFile(id, options);
     transfer?.done.catch(() => {});
     if (transfer && transfer.state !== 'failed') this.files.start(id);
     this.host.requestUpdate();
@@ -93,12 +98,12 @@ export class ChatController implements ReactiveController {
   }
 
   declineFile(id: string): void {
-    this.chat.session().declineFile(id);
+    this.chat.session()?.declineFile(id);
     this.#remove(id);
   }
 
   cancelFile(id: string): void {
-    this.chat.session().cancelFile(id);
+    this.chat.session()?.cancelFile(id);
     this.#remove(id);
   }
 

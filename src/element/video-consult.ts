@@ -2,7 +2,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ConsultError } from '../core/errors.js';
 import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
-import { CallState, type ConsultSession, type EndReason, type MediaState } from '../core/session.js';
+import type { CallState, ConsultSession, EndReason, MediaState } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
 import { barsView, controlsView, infoView, noticesView, statusView, waitingView } from './call-views.js';
@@ -19,7 +19,7 @@ import { styles } from './styles.js';
 
 let deprecationShown = false;
 
-const IN_CALL: readonly CallState[] = [CallState.Connecting, CallState.Connected, CallState.Reconnecting];
+const IN_CALL: readonly CallState[] = ['connecting', 'connected', 'reconnecting'];
 
 /**
  * A 1:1 video consultation between a doctor and a patient, peer to peer.
@@ -159,7 +159,7 @@ export class VideoConsult extends LitElement {
   #endReason?: EndReason;
   #panels = new Panels(this, () => this.getSecurityInfo());
   #chat = new ChatController(this, {
-    session: (): ConsultSession => this.#controller.session,
+    session: (): ConsultSession | undefined => this.#controller.session,
     isOpen: () => this.#panels.open === 'chat',
     open: () => this.#panels.show('chat'),
     error: (error) => this.#onError(error),
@@ -167,9 +167,9 @@ export class VideoConsult extends LitElement {
   #controller: SessionController = new SessionController(this, {
     ...this.#chat.handlers,
     state: (change) => {
-      if (change.state === CallState.Ended) this.#endReason = change.reason;
-      if (change.state === CallState.Preparing) this.#peerMedia = { camera: true, microphone: true };
-      if (change.state === CallState.Idle || change.state === CallState.Preparing) this.#media.reset();
+      if (change.state === 'ended') this.#endReason = change.reason;
+      if (change.state === 'preparing') this.#peerMedia = { camera: true, microphone: true };
+      if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
       this.#say(stateText(this.#strings(), change, this.consultRole));
     },
     error: (error) => this.#warn(error),
@@ -184,7 +184,7 @@ export class VideoConsult extends LitElement {
   });
   #media = new MediaController(
     this,
-    () => ({ local: this.#controller.session.localStream, remote: this.#controller.session.remoteStream }),
+    () => ({ local: this.#controller.view.localStream, remote: this.#controller.view.remoteStream }),
     (error) => this.#onError(error),
   );
 
@@ -192,35 +192,35 @@ export class VideoConsult extends LitElement {
 
   /** Where the call is: `idle`, `preparing`, `waiting`, `connecting`, `connected`, `reconnecting`, `ended` or `failed`. */
   get state(): CallState {
-    return this.#controller.session.state;
+    return this.#controller.view.state;
   }
   /** The code of the error that ended the call, when `state` is `failed`. */
   get errorCode(): string | undefined {
-    return this.#controller.session.error?.code;
+    return this.#controller.view.error?.code;
   }
   /** (Doctor) whether a patient is waiting to be admitted. */
   get knocking(): boolean {
-    return this.#controller.session.knocking;
+    return this.#controller.view.knocking;
   }
   /** Whether this side's camera is sending. */
   get cameraEnabled(): boolean {
-    return this.#controller.session.localMedia.camera;
+    return this.#controller.view.localMedia.camera;
   }
   /** Whether this side's microphone is sending. */
   get microphoneEnabled(): boolean {
-    return this.#controller.session.localMedia.microphone;
+    return this.#controller.view.localMedia.microphone;
   }
   /** The other person's display name (cleaned), once it arrived over the peer-to-peer channel. */
   get peerName(): string {
-    return this.#controller.session.peerName;
+    return this.#controller.view.peerName;
   }
   /** The verification code both people can read to each other, once connected. */
   get verificationCode(): string | undefined {
-    return this.#controller.session.verificationCode;
+    return this.#controller.view.verificationCode;
   }
   /** Whether `sendFile()` works now: the call is connected and the other side takes files (see `vc-files-available`). */
   get filesAvailable(): boolean {
-    return this.#controller.session.filesAvailable;
+    return this.#controller.view.filesAvailable;
   }
   /** The chat lines of this call, oldest first. */
   get messages(): readonly MessageDetail[] {
@@ -233,34 +233,34 @@ export class VideoConsult extends LitElement {
   /** Starts the call: camera and microphone, then the room. Resolves once in the room (or failed). */
   async join(): Promise<void> {
     this._warnings = [];
-    this.#controller.session.configure(sessionOptions(this));
     this.#chat.reset();
-    await this.#controller.session.join();
+    // The call engine is loaded now, with the first join, not with the page.
+    await this.#controller.join(sessionOptions(this));
   }
 
   /** Hangs up. The other side sees the call end too. */
   leave(): void {
-    this.#controller.session.leave();
+    this.#controller.leave();
   }
 
   /** (Doctor) lets the waiting patient in. */
   admit(): void {
-    this.#controller.session.admit();
+    this.#controller.session?.admit();
   }
 
   /** (Doctor) turns the waiting patient away. */
   decline(): void {
-    this.#controller.session.decline();
+    this.#controller.session?.decline();
   }
 
   /** Turns the camera on or off (the camera light goes out when off). */
   async setCameraEnabled(enabled: boolean): Promise<void> {
-    await this.#controller.session.setCameraEnabled(enabled);
+    await this.#controller.session?.setCameraEnabled(enabled);
   }
 
   /** Mutes or unmutes the microphone. */
   setMicrophoneEnabled(enabled: boolean): void {
-    this.#controller.session.setMicrophoneEnabled(enabled);
+    this.#controller.session?.setMicrophoneEnabled(enabled);
   }
 
   /**
@@ -268,7 +268,7 @@ export class VideoConsult extends LitElement {
    * `chat-too-long` (over 4000 characters) or `not-connected`; returns undefined for an empty line.
    */
   sendMessage(text: string): MessageDetail | undefined {
-    return this.#controller.session.sendMessage(text);
+    return this.#chat.sendMessage(text);
   }
 
   /**
@@ -301,12 +301,12 @@ export class VideoConsult extends LitElement {
 
   /** What protects the call right now: DTLS and SRTP ciphers, and whether the path is direct or relayed. */
   async getSecurityInfo(): Promise<SecurityInfo | undefined> {
-    return this.#controller.session.getSecurityInfo();
+    return this.#controller.session?.getSecurityInfo();
   }
 
   /** The latest quality report (sampled every second during a call). */
   get connectionQuality(): QualityReport | undefined {
-    return this.#controller.session.quality;
+    return this.#controller.view.quality;
   }
 
   /**
@@ -315,12 +315,12 @@ export class VideoConsult extends LitElement {
    * addresses; `JSON.stringify` it to copy.
    */
   async getDiagnostics(): Promise<Record<string, unknown>> {
-    return this.#controller.session.getDiagnostics();
+    return (await this.#controller.load()).getDiagnostics();
   }
 
   /** The connection's statistics, for diagnostics; undefined outside a call. */
   async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.#controller.session.peerConnection?.getStats();
+    return this.#controller.view.peerConnection?.getStats();
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------------
@@ -349,17 +349,17 @@ export class VideoConsult extends LitElement {
     // Read after the first update, not now: React (and @lit/react) set properties only after
     // the element is on the page, so `autoJoin` is still false here.
     void this.updateComplete.then(() => {
-      if (this.autoJoin && this.isConnected && this.state === CallState.Idle) void this.join();
+      if (this.autoJoin && this.isConnected && this.state === 'idle') void this.join();
     });
   }
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     if (changed.has('displayName') && changed.get('displayName') !== undefined) {
-      this.#controller.session.setDisplayName(this.displayName);
+      this.#controller.session?.setDisplayName(this.displayName);
     }
-    if (changed.has('quality') && changed.get('quality') !== undefined && this.state !== CallState.Idle) {
-      void this.#controller.session.setQuality(this.quality);
+    if (changed.has('quality') && changed.get('quality') !== undefined && this.state !== 'idle') {
+      void this.#controller.session?.setQuality(this.quality);
     }
   }
 
@@ -404,10 +404,10 @@ export class VideoConsult extends LitElement {
 
   override render() {
     const strings = this.#strings();
-    const session = this.#controller.session;
+    const session = this.#controller.view;
     const state = session.state;
     const inCall = IN_CALL.includes(state);
-    const hasLocal = !!session.localStream && (inCall || state === CallState.Waiting);
+    const hasLocal = !!session.localStream && (inCall || state === 'waiting');
     const remote = session.remoteMedia;
     const doctor = this.consultRole === 'doctor';
     const unread = this.#chat.log.unread;
@@ -424,12 +424,12 @@ export class VideoConsult extends LitElement {
           ${barsView(strings, 'incoming', session.quality, inCall)} ${barsView(strings, 'outgoing', session.quality, inCall)}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
           <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
-          <div part="status" class="panel" ?hidden=${state !== CallState.Idle}>
+          <div part="status" class="panel" ?hidden=${state !== 'idle'}>
             <slot name="intro"></slot>
             <button part="button join-button" class="primary" @click=${this.#join}>${strings.join}</button>
             <p class="remedy">${strings.joinHint}</p>
           </div>
-          ${waitingView(strings, state === CallState.Waiting, doctor, session.knocking, knockSince, this.#admit, this.#decline)}
+          ${waitingView(strings, state === 'waiting', doctor, session.knocking, knockSince, this.#admit, this.#decline)}
           ${statusView(strings, state, this.#endReason, session.error, this.#join)}
           ${noticesView(strings, { inCall, videoPaused: !!session.localMedia.videoPaused, poorLink, warnings }, this.#noticeActions)}
         </div>
