@@ -227,7 +227,6 @@ export class VideoConsult extends LitElement {
     return this.#chat.log.entries;
   }
 
-
   // ---- actions -------------------------------------------------------------------------------------
 
   /** Starts the call: camera and microphone, then the room. Resolves once in the room (or failed). */
