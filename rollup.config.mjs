@@ -44,6 +44,8 @@ function minifyLitCss() {
 const ENTRIES = ['index', 'call', 'check', 'files', 'de', 'elements', 'jsx', 'vue', 'react/index'];
 /** The script-tag files a page names; the parts video-consult.js loads on demand are built from its import()s. */
 const CDN_ENTRIES = ['video-consult', 'video-consult-check'];
+/** Names of parts loaded on demand that are not named after their own file: the call engine, which `join()` loads. */
+const CDN_PARTS = { session: 'video-consult-engine' };
 
 export default [
   {
@@ -72,7 +74,16 @@ export default [
       entryFileNames: '[name].js',
       // A part loaded on demand keeps its plain name (a page may still load it with a tag of its own);
       // code both elements use gets a content hash, so a cache never mixes chunks of two releases.
-      chunkFileNames: (chunk) => (chunk.isDynamicEntry ? '[name].js' : 'shared-[hash].js'),
+      chunkFileNames: (chunk) => (chunk.isDynamicEntry ? `${CDN_PARTS[chunk.name] ?? chunk.name}.js` : 'shared-[hash].js'),
+      // The frame codecs and validators serve the engine, file transfer and the check, never the
+      // first screen of a call: a chunk of their own keeps them out of what a call page loads first
+      // (Lit, the error codes and the event helper, which both elements need, stay in one chunk).
+      manualChunks: (id) => {
+        const path = id.replace(/\\/g, '/');
+        if (/\/src\/protocol\/(validate|file-transfer)\.ts$/.test(path)) return 'protocol';
+        if (/\/node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element)\/|\/src\/(protocol\/signaling|core\/errors|element\/events|element\/define)\.ts$/.test(path)) return 'lit';
+        return undefined;
+      },
     },
     plugins: [
       nodeResolve({ browser: true }),

@@ -1,4 +1,4 @@
-import { SignalingErrorCode } from '../protocol/index.js';
+import { SignalingErrorCode } from '../protocol/signaling.js';
 
 /**
  * Every problem a person can meet has one of these stable codes. The element shows the message

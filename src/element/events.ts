@@ -119,25 +119,34 @@ export interface FilesAvailableDetail {
   available: boolean;
 }
 
+/**
+ * The `vc-` events `<video-consult>` fires, by name, with their details: the one list the
+ * `HTMLElementEventMap` entries and the re-dispatch of session events are typed from.
+ */
+export interface VideoConsultEvents {
+  'vc-state-change': StateChangeDetail;
+  'vc-error': ErrorDetail;
+  'vc-knock': KnockDetail;
+  'vc-peer-name': PeerNameDetail;
+  'vc-message': MessageDetail;
+  'vc-verification': VerificationDetail;
+  'vc-quality-change': QualityReport;
+  'vc-file-offer': FileOfferDetail;
+  'vc-file-progress': FileProgressDetail;
+  'vc-file-received': FileReceivedDetail;
+  'vc-file-sent': FileSentDetail;
+  'vc-file-error': FileErrorDetail;
+  'vc-files-available': FilesAvailableDetail;
+}
+
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */
 export function fire<T>(target: EventTarget, type: string, detail: T, cancelable = false): boolean {
   return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable }));
 }
 
+/** `HTMLElementEventMap`'s entries for `<video-consult>`, made from {@link VideoConsultEvents}. */
+type VideoConsultEventMap = { [E in keyof VideoConsultEvents]: CustomEvent<VideoConsultEvents[E]> };
+
 declare global {
-  interface HTMLElementEventMap {
-    'vc-state-change': CustomEvent<StateChangeDetail>;
-    'vc-error': CustomEvent<ErrorDetail>;
-    'vc-knock': CustomEvent<KnockDetail>;
-    'vc-peer-name': CustomEvent<PeerNameDetail>;
-    'vc-message': CustomEvent<MessageDetail>;
-    'vc-verification': CustomEvent<VerificationDetail>;
-    'vc-quality-change': CustomEvent<QualityReport>;
-    'vc-file-offer': CustomEvent<FileOfferDetail>;
-    'vc-file-progress': CustomEvent<FileProgressDetail>;
-    'vc-file-received': CustomEvent<FileReceivedDetail>;
-    'vc-file-sent': CustomEvent<FileSentDetail>;
-    'vc-file-error': CustomEvent<FileErrorDetail>;
-    'vc-files-available': CustomEvent<FilesAvailableDetail>;
-  }
+  interface HTMLElementEventMap extends VideoConsultEventMap {}
 }

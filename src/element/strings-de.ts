@@ -1,4 +1,4 @@
-import type { Strings } from './strings.js';
+import type { CompleteStrings, Strings } from './strings.js';
 
 /** German texts of `<video-consult>`. */
 export const DE: Strings = {
@@ -147,10 +147,22 @@ export const DE: Strings = {
     'file-read-failed': { title: 'Die Datei ließ sich auf dem sendenden Gerät nicht lesen.', remedy: 'Wählen Sie die Datei erneut aus und senden Sie sie.' },
     'file-write-failed': { title: 'Die Datei ließ sich auf dem empfangenden Gerät nicht speichern.', remedy: 'Schaffen Sie dort Platz und senden Sie sie erneut.' },
     'file-failed': { title: 'Die Datei ist nicht unversehrt angekommen.', remedy: 'Senden Sie sie erneut.' },
+    'invalid-room': { title: 'Dieser Link nennt keine gültige Sprechstunde.', remedy: 'Bitte informieren Sie die Praxis: room muss aus 1 bis 64 Buchstaben, Ziffern, - oder _ bestehen.' },
+    'invalid-role': { title: 'Diese Seite ist mit einer unbekannten Rolle eingerichtet.', remedy: 'Bitte informieren Sie die Praxis: consult-role muss doctor oder patient sein.' },
+    'origin-not-allowed': { title: 'Diese Website darf den Sprechstunden-Dienst nicht nutzen.', remedy: 'Bitte informieren Sie die Praxis: Der Dienst erlaubt die Adresse dieser Seite nicht.' },
+    'media-failed': { title: 'Kamera oder Mikrofon ließ sich nicht starten.', remedy: 'Schließen Sie andere Programme, die sie nutzen, prüfen Sie die Anschlüsse und versuchen Sie es erneut.' },
+    'declined': { title: 'Die Praxis kann Sie gerade nicht empfangen.', remedy: 'Bitte melden Sie sich bei der Praxis.' },
+    'not-allowed': { title: 'Das kann nur die Ärztin oder der Arzt.', remedy: 'Warten Sie, bis Sie eingelassen werden.' },
+    'no-peer': { title: 'Die andere Person ist nicht in der Sprechstunde.', remedy: 'Warten Sie auf sie oder versuchen Sie es erneut.' },
+    'not-joined': { title: 'Diese Seite hat ihren Platz in der Sprechstunde verloren.', remedy: 'Versuchen Sie es erneut.' },
+    'already-joined': { title: 'Diese Seite ist bereits in der Sprechstunde.', remedy: 'Laden Sie die Seite neu, wenn das Gespräch nicht weitergeht.' },
+    'invalid-message': { title: 'Der Sprechstunden-Dienst hat diese Seite nicht verstanden.', remedy: 'Laden Sie die Seite neu. Wenn es wieder passiert, informieren Sie die Praxis.' },
+    'unknown-type': { title: 'Der Sprechstunden-Dienst hat eine unbekannte Anfrage erhalten.', remedy: 'Laden Sie die Seite neu, um die aktuelle Version zu erhalten.' },
+    'unsupported-version': { title: 'Diese Seite ist älter als der Sprechstunden-Dienst.', remedy: 'Laden Sie die Seite neu, um die aktuelle Version zu erhalten.' },
+    'message-too-large': { title: 'Eine Nachricht an den Sprechstunden-Dienst war zu groß.', remedy: 'Laden Sie die Seite neu und versuchen Sie es erneut.' },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',
       remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und consult-role.',
     },
   },
-};
-
+} satisfies CompleteStrings;

@@ -79,7 +79,10 @@ export interface Strings {
   errors: Partial<Record<ErrorCode | `file-${string}`, ErrorText>> & { unknown: ErrorText };
 }
 
-const en: Strings = {
+/** A built-in table: a text for every {@link ErrorCode} (test/unit/element-strings.test.ts checks the tables). */
+export type CompleteStrings = Strings & { errors: Record<ErrorCode, ErrorText> };
+
+const en: CompleteStrings = {
   join: 'Join the consultation',
   joinHint: 'Your browser will ask to use your camera and microphone.',
   preparing: 'Starting your camera and microphone…',
@@ -225,6 +228,19 @@ const en: Strings = {
     'file-read-failed': { title: 'The file could not be read on the sending device.', remedy: 'Choose the file again and send it.' },
     'file-write-failed': { title: 'The file could not be saved on the receiving device.', remedy: 'Free some space there, then send it again.' },
     'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
+    'invalid-room': { title: 'This consultation link names no valid consultation.', remedy: 'Tell the practice: the room must be 1 to 64 letters, digits, - or _.' },
+    'invalid-role': { title: 'This page is set up with an unknown role.', remedy: 'Tell the practice: consult-role must be doctor or patient.' },
+    'origin-not-allowed': { title: 'This website may not use the consultation service.', remedy: 'Tell the practice: the service does not allow this page’s address.' },
+    'media-failed': { title: 'The camera or microphone could not be started.', remedy: 'Close other programs that use them, check that they are connected, then try again.' },
+    'declined': { title: 'The doctor could not see you now.', remedy: 'Please contact the practice.' },
+    'not-allowed': { title: 'Only the doctor can do that.', remedy: 'Wait until the doctor lets you in.' },
+    'no-peer': { title: 'The other person is not in the consultation.', remedy: 'Wait for them, or try again.' },
+    'not-joined': { title: 'This page lost its place in the consultation.', remedy: 'Try again.' },
+    'already-joined': { title: 'This page is already in the consultation.', remedy: 'Reload the page if the call does not go on.' },
+    'invalid-message': { title: 'The consultation service did not understand this page.', remedy: 'Reload the page. If it keeps happening, tell the practice.' },
+    'unknown-type': { title: 'The consultation service got a request it does not know.', remedy: 'Reload the page to get the current version.' },
+    'unsupported-version': { title: 'This page is older than the consultation service.', remedy: 'Reload the page to get the current version.' },
+    'message-too-large': { title: 'A message to the consultation service was too large.', remedy: 'Reload the page and try again.' },
     'missing-configuration': {
       title: 'This page is not set up for consultations.',
       remedy: 'Tell the practice: the element needs server, room and consult-role.',

@@ -47,7 +47,7 @@ interface Running {
 }
 
 const ELEMENTS = [
-  { tag: 'video-consult', source: ['src/element/video-consult.ts'], styles: ['src/element/styles.ts'], doc: 'docs/element.md' },
+  { tag: 'video-consult', source: ['src/element/video-consult.ts', 'src/element/call-views.ts', 'src/element/chat-view.ts', 'src/element/event-routes.ts'], styles: ['src/element/styles.ts'], doc: 'docs/element.md' },
   { tag: 'video-consult-check', source: ['src/element/video-consult-check.ts', 'src/element/check-templates.ts'], styles: ['src/element/check-styles.ts'], doc: 'docs/precall-check.md' },
 ] as const;
 

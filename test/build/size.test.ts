@@ -54,10 +54,10 @@ describe('dist/cdn/', () => {
     assert.ok(loads(files, [CHECK_SCRIPT]).includes(lit!.name), `${CHECK_SCRIPT} does not load ${lit!.name}`);
   });
 
-  it('file transfer and German are loaded on demand from the same folder, not with the first script', () => {
+  it('the call engine, file transfer and German are loaded on demand from the same folder, not with the first script', () => {
     const files = cdnFiles();
     const call = files.get(CALL_SCRIPT)!;
-    assert.deepEqual(call.dynamicImports.sort(), ['video-consult-de.js', 'video-consult-files.js']);
+    assert.deepEqual(call.dynamicImports.sort(), ['video-consult-de.js', 'video-consult-engine.js', 'video-consult-files.js']);
     const first = loads(files, [CALL_SCRIPT]);
     for (const part of call.dynamicImports) assert.ok(!first.includes(part), `${part} is loaded with the first script`);
   });
