@@ -11,7 +11,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['dist/', 'docs/api/', 'coverage/', '.tmp/', 'examples/*/dist/']),
+  globalIgnores(['**/dist/', 'docs/api/', 'coverage/', '.tmp/', 'run/']),
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   tseslint.configs.recommended,
