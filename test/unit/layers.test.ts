@@ -67,23 +67,62 @@ function layerOf(file: string): Layer | undefined {
   return first! in RULES && first !== 'entry' ? (first as Layer) : undefined;
 }
 
+interface Import {
+  specifier: string;
+  line: number;
+  /** Only types come through it (`import type`, `export type`, `typeof import()`): gone at run time. */
+  typeOnly: boolean;
+}
+
+/** Whether an import or export declaration brings in types alone. */
+function typeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
+  if (ts.isExportDeclaration(node))
+    return node.isTypeOnly || (!!node.exportClause && ts.isNamedExports(node.exportClause) && node.exportClause.elements.every((e) => e.isTypeOnly));
+  const clause = node.importClause;
+  if (!clause) return false;
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+}
+
 /** Every module specifier a source text names, with its line. */
-function importsOf(fileName: string, text: string): { specifier: string; line: number }[] {
+function importsOf(fileName: string, text: string): Import[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const found: { specifier: string; line: number }[] = [];
-  const add = (node: ts.Node | undefined) => {
+  const found: Import[] = [];
+  const add = (node: ts.Node | undefined, typeOnly = false) => {
     if (node && ts.isStringLiteralLike(node))
-      found.push({ specifier: node.text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+      found.push({ specifier: node.text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, typeOnly });
   };
   const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression);
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier, typeOnly(node));
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      add(node.moduleReference.expression, node.isTypeOnly);
     else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node.arguments[0]);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
     ts.forEachChild(node, visit);
   };
   visit(source);
   return found;
+}
+
+/**
+ * The facades, each with the files that are its parts. A part gets what it needs through its
+ * constructor and never imports the facade that owns it (its types aside, which are gone at run
+ * time); the barrel `file-transfer/index.ts` re-exports the manager and is no part.
+ */
+const FACADES: { facade: string; parts: (file: string) => boolean }[] = [
+  { facade: 'core/session.ts', parts: (f) => f.startsWith('core/') },
+  { facade: 'file-transfer/manager.ts', parts: (f) => f.startsWith('file-transfer/') && f !== 'file-transfer/index.ts' },
+  { facade: 'element/video-consult.ts', parts: (f) => f.startsWith('element/') },
+  { facade: 'element/video-consult-check.ts', parts: (f) => f.startsWith('element/') },
+];
+
+/** Whether one import of one file (paths relative to src/) is a part reaching for its own facade. */
+function importsItsFacade(file: string, { specifier, typeOnly }: Import): string | null {
+  if (typeOnly || !specifier.startsWith('.')) return null;
+  const target = posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.js$/, '.ts');
+  const owner = FACADES.find(({ facade, parts }) => facade === target && facade !== file && parts(file));
+  return owner ? `imports its facade ${owner.facade}: a part gets what it needs through its constructor` : null;
 }
 
 /** What is wrong with one import of one file (path relative to src/), or null when it keeps to the layers. */
@@ -173,6 +212,27 @@ describe('layers: imports flow one way, downward', () => {
         "import type { A } from './a.js';\nexport * from './b.js';\ntype C = typeof import('./c.js');\nconst d = import('./d.js');\n// import './e.js'",
       ).map((i) => i.specifier),
       ['./a.js', './b.js', './c.js', './d.js'],
+    );
+  });
+
+  test('no part imports the facade that owns it (types aside)', () => {
+    assert.match(importsItsFacade('core/peer-link.ts', { specifier: './session.js', line: 1, typeOnly: false }) ?? '', /its facade core\/session.ts/);
+    assert.equal(importsItsFacade('core/peer-link.ts', { specifier: './session.js', line: 1, typeOnly: true }), null);
+    assert.deepEqual(
+      importsOf(
+        'x.ts',
+        "import type { A } from './a.js';\nimport { type B } from './b.js';\nimport { C, type D } from './c.js';\nexport type { E } from './e.js';",
+      ).map((i) => i.typeOnly),
+      [true, true, false, true],
+    );
+    assert.deepEqual(
+      files.flatMap(({ file, imports }) =>
+        imports.flatMap((i) => {
+          const problem = importsItsFacade(file, i);
+          return problem ? [`src/${file}:${i.line} ${problem}`] : [];
+        }),
+      ),
+      [],
     );
   });
 
