@@ -36,6 +36,8 @@ export default defineConfig(
   {
     files: ['src/element/**/*.ts'],
     extends: [lit.configs['flat/recommended'], wc.configs['flat/recommended']],
+    // The web-component rules look for classes that extend HTMLElement; ours extend LitElement.
+    settings: { wc: { elementBaseClasses: ['LitElement'] } },
   },
   {
     files: ['test/**', 'bench/**'],
