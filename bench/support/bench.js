@@ -226,7 +226,9 @@ function prepareRaw({ signalUrl, room, role }) {
     stop: () => {
       try {
         if (ws?.readyState === WebSocket.OPEN) send({ type: 'leave' });
-      } catch {}
+      } catch {
+        // Closing anyway: the leave is a courtesy to the server.
+      }
       ws?.close();
       pc?.close();
       stream?.getTracks().forEach((t) => t.stop());

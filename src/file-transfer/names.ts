@@ -9,6 +9,7 @@ const MAX_EXTENSION_LENGTH = 16;
 
 // C0 and C1 controls; bidi embeddings, overrides, isolates and marks (the "txt.exe" trick,
 // CVE-2021-42574); zero-width characters and the BOM.
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 // Path separators and the characters Windows forbids in names.
 const FORBIDDEN = /[/\\:*?"<>|]/g;

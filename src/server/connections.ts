@@ -108,6 +108,7 @@ export class Connections {
   }
 
   readonly #listeners = (() => {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- each listener needs both the socket (its `this`) and the owner
     const conns = this;
     return {
       error(this: WebSocket, err: Error) {

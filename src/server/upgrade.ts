@@ -66,6 +66,7 @@ export class UpgradeGate {
 
   /** One listener for every counted socket: thousands of sockets, one function. */
   readonly #onPendingClose = (() => {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener needs both the socket (its `this`) and the gate
     const gate = this;
     return function (this: CountedSocket) {
       gate.#settlePending(this);

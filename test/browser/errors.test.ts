@@ -31,7 +31,6 @@ function failCamera(name: 'NotFoundError' | 'NotReadableError'): () => void {
 async function joinInPeer(page: PeerPage, server: string, before = '') {
   return page.run(
     async (s: string, room: string, script: string) => {
-      // eslint-disable-next-line no-new-func
       if (script) new Function(script)();
       const el = document.createElement('video-consult');
       const codes: string[] = [];

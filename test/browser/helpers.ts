@@ -151,6 +151,7 @@ export function watchFileChannel(): { read(): FileChannelRecord; stop(): void } 
       sent.push(size(data));
       return send.call(this, data);
     };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the test reads the connection that opened the file channel
     pc = this;
     return channel;
   };

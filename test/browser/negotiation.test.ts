@@ -53,7 +53,10 @@ function pairWithCandidatesFirst(): { doctor: Side; patient: Side; sent: Descrip
     patient,
     sent,
     close() {
-      for (const side of [doctor, patient]) side.negotiator.close(), side.pc.close();
+      for (const side of [doctor, patient]) {
+        side.negotiator.close();
+        side.pc.close();
+      }
     },
   };
 }

@@ -269,7 +269,6 @@ export class Party extends EventEmitter {
         iceState: '',
       };
       const report = await el.getStats();
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       report?.forEach((s: any) => {
         if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioPacketsReceived += s.packetsReceived ?? 0;
         if (s.type === 'inbound-rtp' && s.kind === 'video') {

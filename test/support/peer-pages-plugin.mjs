@@ -100,7 +100,7 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
 
   const untilDefined = (page) =>
     // Every page the tests open uses the element; wait until its module has run.
-    page.waitForFunction(() => customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+    page.waitForFunction(() => globalThis.customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
 
   return {
     name: 'vc-peer-pages',
