@@ -1,4 +1,4 @@
-import { cleanName, MAX_CHAT_CHARS, type ServerMessage, SignalingErrorCode } from '../protocol/index.js';
+import { cleanName, type ServerMessage, SignalingErrorCode } from '../protocol/index.js';
 import type { AcceptOptions, FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
 import { loadFileTransfer } from '../file-transfer/registry.js';
 import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
@@ -158,7 +158,7 @@ export class ConsultSession extends Emitter<SessionEvents> {
   /**
    * Sends a chat line over the peer-to-peer control channel. Invisible and control characters are
    * removed. Throws a {@link ConsultError} with code `not-connected` outside a call and
-   * `chat-too-long` above {@link MAX_CHAT_CHARS} characters; an empty line is not sent.
+   * `chat-too-long` above `MAX_CHAT_CHARS` (4,000) characters; an empty line is not sent.
    */
   sendMessage(text: string): ChatEntry | undefined {
     // Right after `connected` the channel may still be opening (a few ms): the line waits for it.
@@ -355,7 +355,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
         if (message.reason === 'left') this.#end('peer-hangup');
         else if (this.#state === CallState.Connected || this.#state === CallState.Connecting) {
           // The other side's signaling dropped; the media path may well still be alive, so keep it.
-          if (this.#peer?.pc.connectionState !== 'connected') this.#closePeer(), this.#setState(CallState.Waiting);
+          if (this.#peer?.pc.connectionState !== 'connected') {
+            this.#closePeer();
+            this.#setState(CallState.Waiting);
+          }
         }
         break;
       case 'description':
