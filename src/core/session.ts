@@ -958,10 +958,12 @@ export class ConsultSession extends Emitter<SessionEvents> {
       if (control === this.#control) this.#announceFilesAvailable();
     });
     const factory = fileTransferFactory();
-    if (factory) {
+    // One engine for the whole call: on a new connection, the files moving carry on there.
+    if (this.#files) this.#files.attach(pc);
+    else if (factory) {
       const files = factory({
         pc,
-        sendControl: (text) => control.readyState === 'open' && control.send(text),
+        sendControl: (text) => this.#control?.readyState === 'open' && this.#control.send(text),
         ...(this.#options.maxFileSize ? { maxSize: this.#options.maxFileSize } : {}),
         ...(this.#options.acceptFiles?.length ? { accept: this.#options.acceptFiles } : {}),
       });
@@ -1113,8 +1115,6 @@ export class ConsultSession extends Emitter<SessionEvents> {
   #closePeer(): void {
     this.#clearIceTimers();
     this.#negotiator?.close();
-    this.#files?.close();
-    this.#files = undefined;
     this.#control?.close();
     this.#pc?.close();
     this.#remoteStream?.getTracks().forEach((t) => t.stop());
@@ -1177,6 +1177,8 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#signalAttempts = 0;
     this.#signalTimer = undefined;
     this.#closePeer();
+    this.#files?.close();
+    this.#files = undefined;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#localStream?.getTracks().forEach((t) => t.stop());

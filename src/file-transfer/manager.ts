@@ -317,6 +317,8 @@ interface Outgoing {
   spare: ArrayBuffer[];
   /** Since when this side waits on the receiver (blocks unacknowledged, a resume or the confirmation) without a word from it. */
   unansweredSince?: number;
+  /** The call moved to a new connection: the offer, or the wish to resume, goes out again on its control channel. */
+  resync: boolean;
   progressAt: number;
   progressBytes: number;
 }
@@ -383,6 +385,10 @@ interface Incoming {
   stopping: AbortController;
   /** When this side began to close the complete file (a writable may never finish closing). */
   closingSince?: number;
+  /** The call moved to a new connection since the offer came: the sender offers it again there. */
+  moved: boolean;
+  /** The call moved to a new connection: the accept and a resume go out again on its control channel. */
+  resync: boolean;
   progressAt: number;
   progressBytes: number;
 }
@@ -403,6 +409,24 @@ interface ArrivedBlock {
 }
 
 const newId = () => crypto.randomUUID();
+/** The codes a receiver refuses an offer with (`file-decline`); anything else ends a transfer with `file-cancel`. */
+const DECLINE_CODES = new Set<FileErrorCode>([
+  FileErrorCode.Declined,
+  FileErrorCode.TooLarge,
+  FileErrorCode.TypeNotAccepted,
+  FileErrorCode.TooMany,
+  FileErrorCode.InvalidOffer,
+]);
+/** The offer of an outgoing file, as sent first and again after a move to a new connection. */
+const offerMessage = (t: Outgoing): UnversionedFileMessage => ({
+  type: 'file-offer',
+  id: t.handle.id,
+  tag: t.tag,
+  name: t.handle.name.slice(0, 1024),
+  size: t.handle.size,
+  mime: sanitizeMime(t.handle.type),
+  blockSize: t.blockSize,
+});
 const isFinal = (t: Transfer) => t.handle._state === TransferState.Done || t.handle._state === TransferState.Failed;
 /** The sender cannot go on without a word from the receiver: blocks unacknowledged, a resume or the final confirmation. */
 const waitsOnReceiver = (t: Outgoing) =>
@@ -435,6 +459,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #incoming = new Map<string, Incoming>();
   #incomingByTag = new Map<number, Incoming>();
   #endedTags = new Set<number>();
+  /** How recently ended transfers ended, by id: what to answer when the peer speaks of one again. */
+  #outcomes = new Map<string, FileErrorCode | 'complete'>();
   #nextTag = 1;
   /** Received blocks are hashed and written one after another, in arrival order. */
   #rx: Promise<void> = Promise.resolve();
@@ -489,6 +515,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       endSent: false,
       hashes: new Uint8Array(blocks * 32),
       spare: [],
+      resync: false,
       progressAt: 0,
       progressBytes: 0,
     };
@@ -499,9 +526,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       this.#fail(t, FileErrorCode.TooLarge, `larger than ${this.#maxSize} bytes`, false);
     } else if (!isAcceptedType(name, mime, this.#accept)) {
       this.#fail(t, FileErrorCode.TypeNotAccepted, `${mime || 'this type'} is not accepted`, false);
-    } else if (
-      !this.#send({ type: 'file-offer', id, tag: t.tag, name: name.slice(0, 1024), size: file.size, mime: sanitizeMime(mime), blockSize })
-    ) {
+    } else if (!this.#send(offerMessage(t))) {
       this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
     }
     return t.handle;
@@ -537,7 +562,10 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   /** Tells the peer to start sending, unless the transfer ended while its file was opened. */
   #confirm(t: Incoming): void {
     if (t.handle._state !== TransferState.Transferring) return;
-    if (!this.#send({ type: 'file-accept', id: t.handle.id })) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
+    // Between two connections the accept goes out with the re-sync on the new one.
+    if (!this.#send({ type: 'file-accept', id: t.handle.id })) {
+      if (!t.resync) this.#fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
+    }
     else if (t.blocks === 0 && t.end) void this.#finish(t);
     else this.#watchStalls();
   }
@@ -583,6 +611,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       }
       return true;
     }
+    this.#resync();
     this.#onMessage(m);
     return true;
   }
@@ -596,8 +625,40 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#pc.removeEventListener('datachannel', this.#onDataChannel);
     this.#dropChannels();
     this.#pc = pc;
+    // Control messages in flight on the old connection are lost: each side says again, on the new
+    // one, what the other may have missed (see #resync).
+    for (const t of this.#outgoing) if (!isFinal(t)) t.resync = true;
+    for (const t of this.#incoming.values()) if (!isFinal(t)) t.resync = t.moved = true;
     pc.addEventListener('datachannel', this.#onDataChannel);
     this.#openChannel();
+    this.#watchStalls();
+  }
+
+  /**
+   * After a move to a new connection, as soon as its control channel takes messages: a sender
+   * offers again what is still unanswered and asks for a resume of what was moving; a receiver
+   * accepts again what it accepted and asks to resume it. Repeats are harmless (an offer this side
+   * holds, an accept of a moving file, an older epoch are ignored), and a side that ended a
+   * transfer meanwhile answers with how it ended (see #answerEnded).
+   */
+  #resync(): void {
+    for (const t of this.#outgoing) {
+      if (!t.resync) continue;
+      if (t.handle._state === TransferState.Offered) t.resync = !this.#send(offerMessage(t));
+      else if (t.awaitingResume) t.resync = !this.#send({ type: 'file-resync', id: t.handle.id, epoch: t.epoch });
+      else t.resync = false;
+    }
+    for (const t of this.#incoming.values()) {
+      if (!t.resync) continue;
+      // An offer still open is offered again by the sender; a file being closed is confirmed then;
+      // a file still being opened is accepted once it is open.
+      if (t.handle._state !== TransferState.Transferring || (t.sink && !t.opened)) {
+        t.resync = false;
+      } else if (this.#send({ type: 'file-accept', id: t.handle.id })) {
+        t.resync = false;
+        void this.#resume(t);
+      }
+    }
   }
 
   /** Ends every transfer with `file-closed` (telling the peer if possible) and closes the binary channels. Idempotent. */
@@ -635,6 +696,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     old?.close();
     dc.addEventListener('open', () => {
       if (dc !== this.#channel) return;
+      this.#resync();
       for (const t of this.#outgoing) {
         if (t.awaitingResume) this.#send({ type: 'file-resync', id: t.handle.id, epoch: t.epoch });
       }
@@ -671,7 +733,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       this.#resumeLost();
     });
     const ready = () => {
-      if (dc === this.#peerChannel) this.#resumeLost();
+      if (dc !== this.#peerChannel) return;
+      this.#resync();
+      this.#resumeLost();
     };
     if (dc.readyState === 'open') ready();
     else dc.addEventListener('open', ready, { once: true });
@@ -719,7 +783,9 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
    */
   async #resume(t: Incoming): Promise<void> {
     t.lost = false;
-    if (t.handle._state !== TransferState.Transferring || t.next >= t.blocks) return;
+    // Nothing to resume before the accept went out; with every block written, only the end is
+    // missing, and a resume from the last block makes the sender send it again.
+    if (t.handle._state !== TransferState.Transferring || (t.sink && !t.opened) || (t.next >= t.blocks && t.end)) return;
     if (t.epoch >= MAX_EPOCH) return this.#fail(t, FileErrorCode.Stalled, 'resumed too many times', true);
     const epoch = ++t.epoch;
     await this.#rx; // blocks that arrived before are written first
@@ -743,6 +809,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   }
 
   #checkStalls(): void {
+    this.#resync();
     const now = performance.now();
     // A write or a close that never finishes (a writable that hangs, a worker gone without a word)
     // would hold every file behind it, or leave both sides waiting: after as long as data may
@@ -770,7 +837,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       }
     }
     const waiting = [...this.#incoming.values()].filter((t) => t.handle._state === TransferState.Transferring && t.next < t.blocks);
-    if (!waiting.length && !this.#rxTaking && !closing.some((t) => t.handle._state === TransferState.Finishing) && !sending.some((t) => !isFinal(t))) {
+    const resyncing = [...this.#outgoing, ...this.#incoming.values()].some((t) => t.resync);
+    if (!waiting.length && !this.#rxTaking && !closing.some((t) => t.handle._state === TransferState.Finishing) && !sending.some((t) => !isFinal(t)) && !resyncing) {
       clearInterval(this.#stallTimer);
       this.#stallTimer = undefined;
       return;
@@ -959,7 +1027,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #onMessage(m: FileTransferMessage): void {
     if (m.type === 'file-offer') return this.#onOffer(m);
     const t = this.#find(m.id);
-    if (!t || isFinal(t)) return; // late messages for ended transfers are normal
+    if (!t || isFinal(t)) return this.#answerEnded(m); // late messages for ended transfers are normal
     if (t.dir === 'send') {
       switch (m.type) {
         case 'file-accept':
@@ -1026,6 +1094,30 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#fail(t, mine, code === FileErrorCode.Cancelled ? 'the other side cancelled' : `the other side ended the transfer (${code})`, false);
   }
 
+  /**
+   * The peer speaks of a transfer this side has ended or never had. A re-sync after a move to a new
+   * connection (a repeated offer, accept, resync or resume) gets how it ended, since the message
+   * that said so may have been lost with the old connection; one this side never had (a new page
+   * after a reload) gets `file-closed`. Anything else is a late message, which is normal.
+   */
+  #answerEnded(m: FileTransferMessage): void {
+    if (m.type !== 'file-offer' && m.type !== 'file-accept' && m.type !== 'file-resync' && m.type !== 'file-resume') return;
+    const outcome = this.#outcomes.get(m.id) ?? (m.type === 'file-offer' ? undefined : FileErrorCode.Closed);
+    if (outcome === 'complete') {
+      if (m.type === 'file-resync' || m.type === 'file-resume') this.#send({ type: 'file-complete', id: m.id });
+    } else if (outcome && m.type === 'file-offer' && DECLINE_CODES.has(outcome)) {
+      this.#send({ type: 'file-decline', id: m.id, code: outcome });
+    } else if (outcome) {
+      this.#send({ type: 'file-cancel', id: m.id, code: outcome });
+    }
+  }
+
+  #remember(id: string, outcome: FileErrorCode | 'complete'): void {
+    this.#outcomes.delete(id);
+    this.#outcomes.set(id, outcome);
+    if (this.#outcomes.size > ENDED_TAGS_REMEMBERED) this.#outcomes.delete(this.#outcomes.keys().next().value!);
+  }
+
   async #completeSend(t: Outgoing): Promise<void> {
     t.handle._state = TransferState.Done;
     this.#progress(t, t.handle.size, true);
@@ -1039,9 +1131,14 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #onOffer(m: Extract<FileTransferMessage, { type: 'file-offer' }>): void {
     const name = sanitizeFileName(m.name);
     const refuse = (code: FileErrorCode, message: string) => {
+      if (!this.#find(m.id)) this.#remember(m.id, code);
       this.#send({ type: 'file-decline', id: m.id, code });
       this.emit('error', { id: m.id, direction: 'receive', name, code, message });
     };
+    const known = this.#incoming.get(m.id);
+    // Offered again after a move to a new connection (this side may or may not have had it).
+    if (known?.moved && known.tag === m.tag && known.handle.size === m.size && known.blockSize === m.blockSize) return;
+    if (!known && this.#outcomes.has(m.id)) return this.#answerEnded(m);
     if (this.#find(m.id) || this.#incomingByTag.has(m.tag)) return refuse(FileErrorCode.InvalidOffer, 'an offer with this id or tag exists');
     const blocks = Math.ceil(m.size / m.blockSize);
     if (blocks > 0xffffffff) return refuse(FileErrorCode.InvalidOffer, 'too many blocks');
@@ -1070,6 +1167,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       ackedUpTo: 0,
       ackedAt: 0,
       hashes: new Uint8Array(blocks * 32),
+      moved: false,
+      resync: false,
       progressAt: 0,
       progressBytes: 0,
     };
@@ -1225,6 +1324,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#progress(t, t.handle.size, true);
     const { id, name, size, type } = t.handle;
     const result: ReceivedFile = { id, name, size, type, transferHash: hash, blockSize: t.blockSize, hash, ...(blob ? { blob } : {}) };
+    this.#remember(id, 'complete');
     this.#forget(t);
     t.handle._resolve(result);
     this.emit('received', result);
@@ -1239,8 +1339,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #send(message: UnversionedFileMessage): boolean {
     if (this.#closed) return false;
     try {
-      this.#sendText(encodeFileTransferMessage(message));
-      return true;
+      // A sender that returns false (the session's, while its control channel is not open) did not send.
+      return (this.#sendText(encodeFileTransferMessage(message)) as unknown) !== false;
     } catch {
       return false;
     }
@@ -1273,6 +1373,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #fail(t: Transfer, code: FileErrorCode, message: string, notifyPeer: boolean, announce = true): void {
     if (isFinal(t)) return;
     t.handle._state = TransferState.Failed;
+    this.#remember(t.handle.id, code);
     if (notifyPeer) this.#send({ type: 'file-cancel', id: t.handle.id, code });
     if (t.dir === 'receive') {
       if (t.writer) t.writer.abort(message).catch(() => {});
