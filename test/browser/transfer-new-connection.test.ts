@@ -7,10 +7,10 @@
 import { expect } from '@open-wc/testing';
 import '../../src/index.js';
 import { ConsultSession, type FileTransfer, type IncomingOffer, type ReceivedFile, type SentFile } from '../../src/index.js';
+import type { FileTransferManager } from '../../src/file-transfer/index.js';
 import { startSignaling, stopSignaling } from './harness.js';
 import { eventually, randomFile, sha256, uniqueRoom } from './helpers.js';
-
-const MiB = 1024 * 1024;
+import { MiB, autoAccept, connect, fingerprint, makeFile, makeSide, next, pair, sides, type Side } from './file-transfer-support.js';
 
 interface Call {
   doctor: ConsultSession;
@@ -113,5 +113,121 @@ describe('a transfer while the call moves to a new peer connection', () => {
     const [sent, got] = await bothDone(sending, Promise.resolve(receiving));
     expect(got.transferHash).to.equal(sent.transferHash);
     expect(await sha256(got.blob!)).to.equal(await sha256(file));
+  });
+});
+
+// ---- the engine alone: what each side re-sends on the new connection -----------------------------
+
+/** Keeps the next control message of `type` that `side` sends from leaving (as if lost with its connection). */
+function loseNext(side: Side, type: string): void {
+  const control = side.control;
+  const send = control.send.bind(control);
+  let lost = false;
+  control.send = ((text: string) => {
+    if (!lost && JSON.parse(text).type === type) lost = true;
+    else send(text);
+  }) as RTCDataChannel['send'];
+}
+
+/** Both sides move to a new pair of connections, as the session does after a reload-like change. */
+async function move(A: Side, a: FileTransferManager, B: Side, b: FileTransferManager): Promise<void> {
+  A.pc.close();
+  B.pc.close();
+  const A2 = makeSide(false);
+  const B2 = makeSide(false);
+  sides.push(A2, B2);
+  for (const [side, fresh, manager] of [[A, A2, a], [B, B2, b]] as const) {
+    side.pc = fresh.pc;
+    side.control = fresh.control;
+    fresh.control.addEventListener('message', ({ data }) => manager.handleControl(data));
+    manager.attach(fresh.pc);
+  }
+  await connect(A2, B2);
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('the engine on a new connection, after control messages were lost with the old one', () => {
+  it('an offer lost on the way is offered again, and the file arrives whole', async function () {
+    this.timeout(30_000);
+    const { A, B, a, b } = await pair();
+    loseNext(A, 'file-offer');
+    const handle = a.sendFile(makeFile(2 * MiB, 'lost-offer.bin'));
+    autoAccept(b);
+    const received = next(b, 'received');
+    await move(A, a, B, b);
+    const [sent, got] = await Promise.all([handle.done, received]);
+    expect(got.hash).to.equal(sent.hash);
+  });
+
+  it('an accept lost on the way is said again, and the file arrives whole', async function () {
+    this.timeout(30_000);
+    const { A, B, a, b } = await pair();
+    loseNext(B, 'file-accept');
+    autoAccept(b);
+    const file = makeFile(3 * MiB, 'lost-accept.bin', '', 5);
+    const handle = a.sendFile(file);
+    await eventually(() => B.sent.some((m) => m.type === 'file-accept'), 'the receiver accepted');
+    expect(handle.state).to.equal('offered');
+    const received = next(b, 'received');
+    await move(A, a, B, b);
+    const [sent, got] = await Promise.all([handle.done, received]);
+    expect(got.hash).to.equal(sent.hash);
+    expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+  });
+
+  it('a confirmation lost on the way is given again when the sender asks, and the sender is done', async function () {
+    this.timeout(30_000);
+    const { A, B, a, b } = await pair();
+    loseNext(B, 'file-complete');
+    autoAccept(b);
+    const handle = a.sendFile(makeFile(MiB, 'lost-complete.bin'));
+    const got = await next(b, 'received');
+    expect(handle.state).to.equal('finishing');
+    await move(A, a, B, b);
+    expect((await handle.done).hash).to.equal(got.hash);
+  });
+
+  it('a decline lost on the way is given again when the sender offers again', async function () {
+    this.timeout(30_000);
+    const { A, B, a, b } = await pair();
+    loseNext(B, 'file-decline');
+    b.on('offer', (offer) => offer.decline());
+    const handle = a.sendFile(makeFile(1000, 'lost-decline.bin'));
+    await eventually(() => B.sent.some((m) => m.type === 'file-decline'), 'the receiver declined');
+    await move(A, a, B, b);
+    expect(await codeOf(handle.done)).to.equal('file-declined');
+  });
+
+  it('a file being sent to a page that reloaded ends with file-closed once the new page answers', async function () {
+    this.timeout(30_000);
+    const { A, B, a, b } = await pair();
+    autoAccept(b);
+    const handle = a.sendFile(makeFile(16 * MiB, 'to-a-reload.bin'));
+    await next(b, 'progress', (p) => p.bytes >= 2 * MiB);
+    // The page goes without a word; a new page with an engine of its own takes the call.
+    B.control.send = () => {};
+    b.close();
+    A.pc.close();
+    B.pc.close();
+    const A2 = makeSide(false);
+    const C = makeSide();
+    sides.push(A2, C);
+    A.pc = A2.pc;
+    A.control = A2.control;
+    A2.control.addEventListener('message', ({ data }) => a.handleControl(data));
+    const offers: string[] = [];
+    C.manager!.on('offer', (offer) => offers.push(offer.id));
+    a.attach(A2.pc);
+    await connect(A2, C);
+    expect(await codeOf(handle.done)).to.equal('file-closed');
+    expect(offers).to.deep.equal([]);
   });
 });
