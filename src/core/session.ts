@@ -1176,9 +1176,10 @@ export class ConsultSession extends Emitter<SessionEvents> {
     this.#ticket = undefined;
     this.#signalAttempts = 0;
     this.#signalTimer = undefined;
-    this.#closePeer();
+    // Before the control channel closes, so the other side hears `file-closed`.
     this.#files?.close();
     this.#files = undefined;
+    this.#closePeer();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#localStream?.getTracks().forEach((t) => t.stop());

@@ -20,11 +20,11 @@ import {
   type FileTransferMessage,
   type UnversionedFileMessage,
 } from '../protocol/file-transfer.js';
-import { DECLINE_CODES } from './blocks.js';
 import { FileChannels } from './channels.js';
 import { Emitter } from './emitter.js';
 import { isAcceptedType } from './names.js';
-import { ENDED_TAGS_REMEMBERED, Receiver, type Incoming } from './receiver.js';
+import { Outcomes } from './outcomes.js';
+import { Receiver, type Incoming } from './receiver.js';
 import { offerMessage, Sender, waitsOnReceiver, type Outgoing } from './sender.js';
 import { DEFAULT_STALL_MS, stallVerdict } from './stall.js';
 import { sweepGonePages } from './store.js';
@@ -128,8 +128,8 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #channels: FileChannels;
   #sender: Sender;
   #receiver: Receiver;
-  /** How recently ended transfers ended, by id: what to answer when the peer speaks of one again. */
-  #outcomes = new Map<string, FileErrorCode | 'complete'>();
+  /** How recently ended transfers ended: what to answer when the peer speaks of one again. */
+  #outcomes = new Outcomes();
   #closed = false;
 
   constructor(options: FileTransferOptions) {
@@ -143,7 +143,6 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       this.#fail(t, code, message, notifyPeer, announce);
     const progress = (t: Transfer, bytes: number, force?: boolean) => this.#progress(t, bytes, force);
     const watchStalls = () => this.#watchStalls();
-    const remember = (id: string, outcome: FileErrorCode | 'complete') => this.#remember(id, outcome);
     this.#channels = new FileChannels(options.pc, {
       frame: (data) => this.#receiver.intake.frame(data),
       opened: () => {
@@ -173,7 +172,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       fail,
       progress,
       watchStalls,
-      remember,
+      remember: (id, outcome) => this.#outcomes.remember(id, outcome),
       stallMs: this.#stallMs,
       error: (detail) => this.emit('error', detail),
       offered: (offer) => this.emit('offer', offer),
@@ -312,31 +311,11 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     this.#receiver.resync();
   }
 
-  /**
-   * The peer speaks of a transfer this side has ended or never had. A re-sync after a move to a new
-   * connection (a repeated offer, accept, resync or resume) gets how it ended, since the message
-   * that said so may have been lost with the old connection; one this side never had (a new page
-   * after a reload) gets `file-closed`. Anything else is a late message, which is normal. True if
-   * it answered.
-   */
+  /** Answers the peer about a transfer this side has ended or never had (see `Outcomes.answer`); true if it did. */
   #answerEnded(m: FileTransferMessage): boolean {
-    if (m.type !== 'file-offer' && m.type !== 'file-accept' && m.type !== 'file-resync' && m.type !== 'file-resume') return false;
-    const outcome = this.#outcomes.get(m.id) ?? (m.type === 'file-offer' ? undefined : FileErrorCode.Closed);
-    if (outcome === 'complete') {
-      if (m.type === 'file-offer' || m.type === 'file-accept') return false;
-      this.#send({ type: 'file-complete', id: m.id });
-    } else if (outcome && m.type === 'file-offer' && DECLINE_CODES.has(outcome)) {
-      this.#send({ type: 'file-decline', id: m.id, code: outcome });
-    } else if (outcome) {
-      this.#send({ type: 'file-cancel', id: m.id, code: outcome });
-    }
-    return !!outcome;
-  }
-
-  #remember(id: string, outcome: FileErrorCode | 'complete'): void {
-    this.#outcomes.delete(id);
-    this.#outcomes.set(id, outcome);
-    if (this.#outcomes.size > ENDED_TAGS_REMEMBERED) this.#outcomes.delete(this.#outcomes.keys().next().value!);
+    const answer = this.#outcomes.answer(m);
+    if (answer) this.#send(answer);
+    return !!answer;
   }
 
   // ---- the stall watch ----------------------------------------------------------------------------
@@ -440,7 +419,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
   #fail(t: Transfer, code: FileErrorCode, message: string, notifyPeer: boolean, announce = true): void {
     if (isFinal(t)) return;
     t.ctl.state = TransferState.Failed;
-    this.#remember(t.handle.id, code);
+    this.#outcomes.remember(t.handle.id, code);
     if (notifyPeer) this.#send({ type: 'file-cancel', id: t.handle.id, code });
     if (t.dir === 'receive') {
       this.#receiver.release(t, message);

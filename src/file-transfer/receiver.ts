@@ -19,7 +19,7 @@ import {
 } from './transfer.js';
 
 /** Tags of ended transfers remembered, so their late frames are dropped quietly. */
-export const ENDED_TAGS_REMEMBERED = 256;
+const ENDED_TAGS_REMEMBERED = 256;
 
 /** A file this side receives. */
 export interface Incoming {
