@@ -178,6 +178,7 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       offered: (offer) => this.emit('offer', offer),
       received: (result) => this.emit('received', result),
       taken: (id) => !!this.#find(id),
+      betweenConnections: () => this.#channels.pc.signalingState === 'closed',
       ended: (m) => this.#answerEnded(m),
       limits: {
         maxSize: this.#maxSize,

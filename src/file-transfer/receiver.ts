@@ -73,6 +73,8 @@ export interface ReceiverNeeds extends Pick<IntakeNeeds, 'send' | 'fail' | 'prog
   offered(offer: IncomingOffer): void;
   /** A file arrived whole. */
   received(result: ReceivedFile): void;
+  /** The connection is closed and the call waits for a new one (`attach`). */
+  betweenConnections(): boolean;
   /** Something else that the peer's offer id names, on either side (an id is unique on both). */
   taken(id: string): boolean;
   /** The peer offers again a transfer this side has ended or refused: answer how it ended. */
@@ -180,7 +182,8 @@ export class Receiver {
     if (t.ctl.state !== TransferState.Transferring) return;
     // Between two connections the accept goes out with the re-sync on the new one.
     if (!this.io.send({ type: 'file-accept', id: t.handle.id })) {
-      if (!t.resync) this.io.fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
+      if (this.io.betweenConnections()) t.resync = true;
+      else if (!t.resync) this.io.fail(t, FileErrorCode.Closed, 'the control channel is not open', false);
     } else if (t.blocks === 0 && t.end) void this.intake.finish(t);
     else this.io.watchStalls();
   }

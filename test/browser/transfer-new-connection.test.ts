@@ -129,10 +129,14 @@ function loseNext(side: Side, type: string): void {
   }) as RTCDataChannel['send'];
 }
 
-/** Both sides move to a new pair of connections, as the session does after a reload-like change. */
-async function move(A: Side, a: FileTransferManager, B: Side, b: FileTransferManager): Promise<void> {
+/**
+ * Both sides move to a new pair of connections, as the session does after a reload-like change;
+ * `between` runs once the old ones are closed, before the new ones come.
+ */
+async function move(A: Side, a: FileTransferManager, B: Side, b: FileTransferManager, between = () => {}): Promise<void> {
   A.pc.close();
   B.pc.close();
+  between();
   const A2 = makeSide(false);
   const B2 = makeSide(false);
   sides.push(A2, B2);
@@ -181,6 +185,27 @@ describe('the engine on a new connection, after control messages were lost with 
     const [sent, got] = await Promise.all([handle.done, received]);
     expect(got.hash).to.equal(sent.hash);
     expect(await fingerprint(got.blob!)).to.equal(await fingerprint(file));
+  });
+
+  it('an offer accepted while the call waits for a new connection is accepted there, and the file arrives whole', async function () {
+    this.timeout(30_000);
+    const { A, B, a, b } = await pair();
+    const offered = next(b, 'offer');
+    const handle = a.sendFile(makeFile(2 * MiB, 'accepted-between.bin'));
+    const offer = await offered;
+    const received = next(b, 'received');
+    let accepted: ReturnType<typeof offer.accept> | undefined;
+    // Into a writable, so the accept is answered at once, with no connection to carry it: the old
+    // control channel refuses it (Chromium may still call it open just after close(), and drop it).
+    await move(A, a, B, b, () => {
+      B.control.send = () => {
+        throw new DOMException('the channel is closed', 'InvalidStateError');
+      };
+      accepted = offer.accept({ writable: new WritableStream<Uint8Array>() });
+    });
+    const [sent, got] = await Promise.all([handle.done, received]);
+    expect(got.hash).to.equal(sent.hash);
+    expect(accepted!.state).to.equal('done');
   });
 
   it('a confirmation lost on the way is given again when the sender asks, and the sender is done', async function () {
