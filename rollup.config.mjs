@@ -12,10 +12,7 @@ import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 
 const dependencies = ['lit', 'ws', 'ioredis'];
-const external = (id) =>
-  builtinModules.includes(id) ||
-  id.startsWith('node:') ||
-  dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
+const external = (id) => builtinModules.includes(id) || id.startsWith('node:') || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
 
 /**
  * Minifies the CSS inside Lit's css`…` templates, which terser leaves as written (comments,
@@ -81,7 +78,12 @@ export default [
       manualChunks: (id) => {
         const path = id.replace(/\\/g, '/');
         if (/\/src\/protocol\/(validate|file-transfer)\.ts$/.test(path)) return 'protocol';
-        if (/\/node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element)\/|\/src\/(protocol\/signaling|core\/errors|element\/events|element\/define)\.ts$/.test(path)) return 'lit';
+        if (
+          /\/node_modules\/(lit|lit-html|lit-element|@lit\/reactive-element)\/|\/src\/(protocol\/signaling|core\/errors|element\/events|element\/define)\.ts$/.test(
+            path,
+          )
+        )
+          return 'lit';
         return undefined;
       },
     },

@@ -111,13 +111,22 @@ async function runCall(variant: Variant, pages: { doctor: Page; patient: Page },
     ),
   );
   // Both joins are invoked together (two CDP messages sent back to back).
-  await Promise.all([pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.go()), pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.go())]);
+  await Promise.all([
+    pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.go()),
+    pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.go()),
+  ]);
   const [doctor, patient] = await withTimeout(
-    Promise.all([pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.result()), pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.result())]),
+    Promise.all([
+      pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.result()),
+      pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.result()),
+    ]),
     CALL_TIMEOUT_MS,
     `${variant} call ${n}`,
   );
-  await Promise.all([pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop()), pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop())]);
+  await Promise.all([
+    pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop()),
+    pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop()),
+  ]);
   if (doctor.frameAt === undefined || patient.frameAt === undefined) {
     throw new CallFailed(
       `${variant} call failed: ${[doctor.error && `doctor: ${doctor.error}`, patient.error && `patient: ${patient.error}`].filter(Boolean).join('; ')}\n` +
@@ -189,7 +198,10 @@ async function main() {
       return page;
     };
     const pages = { doctor: await open(), patient: await open() };
-    const visibility = await Promise.all([pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.visibility()), pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.visibility())]);
+    const visibility = await Promise.all([
+      pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.visibility()),
+      pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.visibility()),
+    ]);
     const version = await browser.version();
     console.log(`${version}; server ${server.url}; pages: doctor ${visibility[0]}, patient ${visibility[1]}`);
     console.log(`${CALLS} calls per variant, alternating, after ${WARMUP} warm-up call of each${GUM === 'as-is' ? '' : `; DIAGNOSTIC --gum ${GUM}`}`);
@@ -207,7 +219,10 @@ async function main() {
           if (!(error instanceof CallFailed)) throw error;
           console.log(`${label} ${variant.padEnd(7)}  FAILED: ${error.message}`);
           if (i >= 0) failures[variant]++;
-          await Promise.all([pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop()), pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop())]);
+          await Promise.all([
+            pages.doctor.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop()),
+            pages.patient.evaluate(() => (globalThis as unknown as BenchWindow).bench.stop()),
+          ]);
           await new Promise((resolve) => setTimeout(resolve, 250));
           continue;
         }
@@ -251,7 +266,7 @@ async function main() {
 main().then(
   () => process.exit(0),
   (error) => {
-    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );

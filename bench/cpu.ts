@@ -99,9 +99,23 @@ export function cpuTable(contenders: { name: string; cpu: CpuSeconds; bytes: num
   const groups = [...new Set(contenders.flatMap((c) => Object.keys(c.cpu)))].sort();
   const row = (label: string, cells: string[]) => `  ${label.padEnd(30)}${cells.map((c) => c.padStart(10)).join('')}`;
   return [
-    row('CPU s per GiB moved', contenders.map((c) => c.name)),
-    ...groups.map((g) => row(g, contenders.map((c) => perGiB(c, c.cpu[g] ?? 0)))),
-    row('all', contenders.map((c) => perGiB(c, total(c.cpu)))),
-    row(`cores busy (of ${availableParallelism()})`, contenders.map((c) => (total(c.cpu) / c.seconds).toFixed(2))),
+    row(
+      'CPU s per GiB moved',
+      contenders.map((c) => c.name),
+    ),
+    ...groups.map((g) =>
+      row(
+        g,
+        contenders.map((c) => perGiB(c, c.cpu[g] ?? 0)),
+      ),
+    ),
+    row(
+      'all',
+      contenders.map((c) => perGiB(c, total(c.cpu))),
+    ),
+    row(
+      `cores busy (of ${availableParallelism()})`,
+      contenders.map((c) => (total(c.cpu) / c.seconds).toFixed(2)),
+    ),
   ];
 }

@@ -69,7 +69,11 @@ interface Target {
 }
 
 async function startTarget(kind: 'vc' | 'peer'): Promise<Target> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : []), '--expose-gc', '--import', 'tsx', SELF, '--target', kind], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : []), '--expose-gc', '--import', 'tsx', SELF, '--target', kind],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout! });
   const queue: Array<(line: string) => void> = [];
   lines.on('line', (line) => queue.shift()?.(line));
@@ -99,7 +103,8 @@ interface Sim {
   send(seq: number): void;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function pool<T>(n: number, concurrency: number, make: (i: number) => Promise<T>): Promise<Array<T | null>> {
@@ -161,7 +166,14 @@ async function fillVc(port: number, pairs: number, localAddress: string, onRelay
         const m = JSON.parse(String(data));
         if (m.type === 'candidate') onRelay(Number(m.candidate.sdpMid));
       });
-      return { ws, send: (seq) => send(ws, { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: String(seq), sdpMLineIndex: 0 } }) };
+      return {
+        ws,
+        send: (seq) =>
+          send(ws, {
+            type: 'candidate',
+            candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: String(seq), sdpMLineIndex: 0 },
+          }),
+      };
     };
     return [sim(doctor), sim(patient)] as [Sim, Sim];
   });
@@ -184,7 +196,17 @@ async function fillPeer(port: number, pairs: number, localAddress: string, onRel
         const m = JSON.parse(String(data));
         if (m.type === 'CANDIDATE') onRelay(Number(m.payload.sdpMid));
       });
-      return { ws, send: (seq) => ws.send(JSON.stringify({ type: 'CANDIDATE', dst, payload: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: String(seq), sdpMLineIndex: 0 } })) };
+      return {
+        ws,
+        send: (seq) =>
+          ws.send(
+            JSON.stringify({
+              type: 'CANDIDATE',
+              dst,
+              payload: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: String(seq), sdpMLineIndex: 0 },
+            }),
+          ),
+      };
     };
     return [sim(sockets[0]!, ids[1]!), sim(sockets[1]!, ids[0]!)] as [Sim, Sim];
   });
@@ -218,7 +240,9 @@ async function measure(kind: 'vc' | 'peer', localAddress: string): Promise<Figur
     await new Promise((ok) => setTimeout(ok, 1000));
     const after = await target.ask('mem');
     const kibPerConnection = connections ? (after.rss! - before.rss!) / 1024 / connections : NaN;
-    console.log(`${kind}: rss +${round((after.rss! - before.rss!) / 1048576, 1)} MiB, heap+external +${round((after.heap! - before.heap!) / 1048576, 1)} MiB`);
+    console.log(
+      `${kind}: rss +${round((after.rss! - before.rss!) / 1048576, 1)} MiB, heap+external +${round((after.heap! - before.heap!) / 1048576, 1)} MiB`,
+    );
     // Relay at a fixed rate: every 10 ms, RATE/100 messages from random participants.
     const total = RATE * SECONDS;
     const perTick = Math.max(1, Math.round(RATE / 100));
@@ -240,12 +264,19 @@ async function measure(kind: 'vc' | 'peer', localAddress: string): Promise<Figur
     const deadline = Date.now() + 5_000;
     while (sent.size && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
     latencies.sort((a, b) => a - b);
-    console.log(`${kind}: relayed ${latencies.length}/${total}, p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms`);
+    console.log(
+      `${kind}: relayed ${latencies.length}/${total}, p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms`,
+    );
     for (const [a, b] of pairs) {
       a.ws.terminate();
       b.ws.terminate();
     }
-    return { connections, kibPerConnection: round(kibPerConnection), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)) };
+    return {
+      connections,
+      kibPerConnection: round(kibPerConnection),
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
+    };
   } finally {
     target.child.stdin!.write('exit\n');
     await Promise.race([once(target.child, 'exit'), new Promise((ok) => setTimeout(ok, 5000))]);

@@ -71,7 +71,9 @@ const local = (specifier: string) => specifier.replace(/^\.\//, '');
 export function cdnFiles(): Map<string, CdnFile> {
   if (!existsSync(`${CDN_DIR}${CALL_SCRIPT}`)) throw new Error(`${CDN_DIR}${CALL_SCRIPT} is missing: run \`npm run build\` first.`);
   const files = new Map<string, CdnFile>();
-  for (const name of readdirSync(CDN_DIR).filter((n) => n.endsWith('.js')).sort()) {
+  for (const name of readdirSync(CDN_DIR)
+    .filter((n) => n.endsWith('.js'))
+    .sort()) {
     const source = readFileSync(`${CDN_DIR}${name}`);
     const found = specifiers(source.toString('utf8'));
     files.set(name, {
@@ -147,7 +149,8 @@ async function main() {
     process.exit(1);
   }
   const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
-  const row = (label: string, bytes: number, extra = '') => console.log(`  ${label.padEnd(58)} ${String(bytes).padStart(7)} B  ${kB(bytes).padStart(8)}${extra}`);
+  const row = (label: string, bytes: number, extra = '') =>
+    console.log(`  ${label.padEnd(58)} ${String(bytes).padStart(7)} B  ${kB(bytes).padStart(8)}${extra}`);
   const budget = (bytes: number, limit: number) => `  budget ${kB(limit)}, ${((bytes / limit) * 100).toFixed(0)} % used`;
 
   console.log('dist/cdn/, each file gzipped (-9):');

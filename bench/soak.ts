@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   const url = `ws://127.0.0.1:${port}/signal`;
   const memStart = await ask('mem');
   let until = 0;
-  const stats = { joins: 0, latencies: [] as number[], dropped: { slowReader: 0, flooder: 0, idle: 0, halfOpen: 0, badHandshake: 0 }, legitErrors: 0 };
+  const stats = {
+    joins: 0,
+    latencies: [] as number[],
+    dropped: { slowReader: 0, flooder: 0, idle: 0, halfOpen: 0, badHandshake: 0 },
+    legitErrors: 0,
+  };
 
   const open = (local: string) =>
     new Promise<{ ws: WebSocket; next: (type: string) => Promise<any>; closed: Promise<number> }>((ok, fail) => {
@@ -165,14 +170,16 @@ async function main(): Promise<void> {
   async function halfOpen(): Promise<void> {
     while (Date.now() < until) {
       await Promise.all(
-        Array.from({ length: 30 }, () =>
-          new Promise<void>((ok) => {
-            const sock = connect({ port, host: '127.0.0.1', localAddress: '127.0.2.4' });
-            sock.on('error', () => {});
-            sock.on('connect', () => sock.write('GET / HTTP/1.1\r\nHost: x\r\n'));
-            sock.resume();
-            sock.on('close', () => (stats.dropped.halfOpen++, ok()));
-          }),
+        Array.from(
+          { length: 30 },
+          () =>
+            new Promise<void>((ok) => {
+              const sock = connect({ port, host: '127.0.0.1', localAddress: '127.0.2.4' });
+              sock.on('error', () => {});
+              sock.on('connect', () => sock.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+              sock.resume();
+              sock.on('close', () => (stats.dropped.halfOpen++, ok()));
+            }),
         ),
       );
     }
@@ -183,7 +190,11 @@ async function main(): Promise<void> {
       await new Promise<void>((ok) => {
         const sock = connect({ port, host: '127.0.0.1', localAddress: '127.0.2.5' });
         sock.on('error', () => {});
-        sock.on('connect', () => sock.write('GET /signal HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: bad\r\nSec-WebSocket-Version: 12\r\nSec-WebSocket-Protocol: video-consult.v1\r\n\r\n'));
+        sock.on('connect', () =>
+          sock.write(
+            'GET /signal HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: bad\r\nSec-WebSocket-Version: 12\r\nSec-WebSocket-Protocol: video-consult.v1\r\n\r\n',
+          ),
+        );
         sock.resume();
         sock.on('close', () => (stats.dropped.badHandshake++, ok()));
       });
@@ -196,7 +207,14 @@ async function main(): Promise<void> {
   const after: Array<Record<string, number>> = [];
   for (let r = 0; r < ROUNDS; r++) {
     until = Date.now() + SECONDS * 1000;
-    await Promise.all([...Array.from({ length: CALLS }, (_, i) => tracked(`call ${i}`, legitimate(i))), tracked('slow', slowReader()), tracked('flood', flooder()), tracked('idle', idle()), tracked('half-open', halfOpen()), tracked('bad', badHandshake())]);
+    await Promise.all([
+      ...Array.from({ length: CALLS }, (_, i) => tracked(`call ${i}`, legitimate(i))),
+      tracked('slow', slowReader()),
+      tracked('flood', flooder()),
+      tracked('idle', idle()),
+      tracked('half-open', halfOpen()),
+      tracked('bad', badHandshake()),
+    ]);
     // Let the server's join and close timers run out, and quiet addresses be forgotten, then measure.
     await new Promise((res) => setTimeout(res, 4_000));
     after.push(await ask('mem'));
@@ -215,9 +233,22 @@ async function main(): Promise<void> {
   process.stdout.write(`server RSS (MiB): cold ${mib(memStart.rss!)}, after each round ${list('rss')}\n`);
   process.stdout.write(`server heap+external (MiB): cold ${mib(memStart.heap!)}, after each round ${list('heap')}\n`);
   process.stdout.write(
-    `from the first round's end to the last: RSS ${(last.rss! - first.rss!) / 1048576 >= 0 ? '+' : ''}${mib(last.rss! - first.rss!)} MiB, heap+external ${(last.heap! - first.heap!) >= 0 ? '+' : ''}${mib(last.heap! - first.heap!)} MiB\n`,
+    `from the first round's end to the last: RSS ${(last.rss! - first.rss!) / 1048576 >= 0 ? '+' : ''}${mib(last.rss! - first.rss!)} MiB, heap+external ${last.heap! - first.heap! >= 0 ? '+' : ''}${mib(last.heap! - first.heap!)} MiB\n`,
   );
   process.stdout.write(
-    JSON.stringify({ bench: 'soak', seconds: SECONDS, rounds: ROUNDS, joins: stats.joins, legitErrors: stats.legitErrors, p99Ms: +p99.toFixed(2), rssColdMiB: +mib(memStart.rss!), rssAfterMiB: after.map((m) => +mib(m.rss!)), heapColdMiB: +mib(memStart.heap!), heapAfterMiB: after.map((m) => +mib(m.heap!)), hostileDropped: hostile, ...stats.dropped }) + '\n',
+    JSON.stringify({
+      bench: 'soak',
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      joins: stats.joins,
+      legitErrors: stats.legitErrors,
+      p99Ms: +p99.toFixed(2),
+      rssColdMiB: +mib(memStart.rss!),
+      rssAfterMiB: after.map((m) => +mib(m.rss!)),
+      heapColdMiB: +mib(memStart.heap!),
+      heapAfterMiB: after.map((m) => +mib(m.heap!)),
+      hostileDropped: hostile,
+      ...stats.dropped,
+    }) + '\n',
   );
 }

@@ -20,7 +20,8 @@ const bench = {
   setup(kind: Kind): void {
     const pc = new RTCPeerConnection();
     const control = pc.createDataChannel('vc-control', { negotiated: true, id: 0 });
-    const Manager = kind === 'baseline' ? (globalThis as unknown as { benchBaseline: typeof FileTransferManager }).benchBaseline : FileTransferManager;
+    const Manager =
+      kind === 'baseline' ? (globalThis as unknown as { benchBaseline: typeof FileTransferManager }).benchBaseline : FileTransferManager;
     const manager = new Manager({ pc, sendControl: (text) => control.send(text) });
     const connection: Connection = { pc, control, manager };
     connections.set(kind, connection);

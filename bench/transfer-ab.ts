@@ -68,7 +68,9 @@ try {
     for (const kind of round % 2 ? contenders : [...contenders].reverse()) speed[kind] = await transfer(kind);
     for (const kind of contenders) ofRaw[kind].push(speed[kind] / raw);
     oursToBaseline.push(speed.ours / speed.baseline);
-    console.log(`round ${round}: raw ${raw}, baseline ${speed.baseline}, ours ${speed.ours} MB/s; ours/baseline ${round3(speed.ours / speed.baseline)}`);
+    console.log(
+      `round ${round}: raw ${raw}, baseline ${speed.baseline}, ours ${speed.ours} MB/s; ours/baseline ${round3(speed.ours / speed.baseline)}`,
+    );
   }
   const ahead = oursToBaseline.filter((r) => r > 1).length;
   const result = {

@@ -36,12 +36,21 @@ export interface Harness {
 export async function startHarness(scripts: string[]): Promise<Harness> {
   const bundles = await Promise.all(
     scripts.map(async (entry) => {
-      const out = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'error' });
+      const out = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2022',
+        logLevel: 'error',
+      });
       return out.outputFiles[0]!.text;
     }),
   );
   const html =
-    '<!doctype html><meta charset="utf-8"><title>transfer bench</title>' + bundles.map((_, i) => `<script type="module" src="/${i}.js"></script>`).join('');
+    '<!doctype html><meta charset="utf-8"><title>transfer bench</title>' +
+    bundles.map((_, i) => `<script type="module" src="/${i}.js"></script>`).join('');
   const http = createServer((req, res) => {
     const script = /^\/(\d+)\.js$/.exec(req.url ?? '');
     const js = script ? bundles[Number(script[1])] : undefined;
@@ -49,7 +58,13 @@ export async function startHarness(scripts: string[]): Promise<Harness> {
     res.end(js ?? (req.url === '/' ? html : ''));
   });
   const origin = `http://127.0.0.1:${await listen(http)}`;
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: chromiumArgs, protocolTimeout: RUN_TIMEOUT_MS, dumpio: Boolean(process.env.BENCH_DEBUG) });
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: chromiumArgs,
+    protocolTimeout: RUN_TIMEOUT_MS,
+    dumpio: Boolean(process.env.BENCH_DEBUG),
+  });
   return {
     browser,
     origin,
@@ -68,8 +83,9 @@ export async function startHarness(scripts: string[]): Promise<Harness> {
 }
 
 /** Calls `bench[name](...args)` in the page. */
-export const call = <R>(page: Page, name: string, ...args: unknown[]) =>
-  (process.env.BENCH_DEBUG && console.error(`-> ${name}`),
-  page.evaluate((n: string, a: unknown[]) => (window as unknown as { bench: Bench }).bench[n]!(...(a as never[])), name, args) as Promise<R>);
+export const call = <R>(page: Page, name: string, ...args: unknown[]) => (
+  process.env.BENCH_DEBUG && console.error(`-> ${name}`),
+  page.evaluate((n: string, a: unknown[]) => (window as unknown as { bench: Bench }).bench[n]!(...(a as never[])), name, args) as Promise<R>
+);
 
 export const mbps = (bytes: number, ms: number) => Math.round((bytes / 1e6 / (ms / 1000)) * 100) / 100;

@@ -159,7 +159,7 @@ export function requiredSend(pc: RTCPeerConnection, file: File): Promise<number>
     };
     let wake: (() => void) | undefined;
     dc.onbufferedamountlow = () => wake?.();
-    for (let next = read(); ; ) {
+    for (let next = read(); ;) {
       const block = await next;
       if (!block) return;
       next = read();

@@ -158,7 +158,9 @@ try {
     if (bigReceived.hash !== big.hash || bigReceived.size !== HEAP_SIZE) throw new Error('the large transfer arrived different');
     peakHeap = Math.max(peakHeap, ...held);
     const both = (x: number[]) => `sender ${(x[0]! / MiB).toFixed(1)} MiB, receiver ${(x[1]! / MiB).toFixed(1)} MiB`;
-    console.log(`${HEAP_SIZE / MiB} MiB with ours ${into === 'default' ? 'received the element’s way' : 'into a writable'}: ${mbps(HEAP_SIZE, big.ms)} MB/s (sampled, with collections)`);
+    console.log(
+      `${HEAP_SIZE / MiB} MiB with ours ${into === 'default' ? 'received the element’s way' : 'into a writable'}: ${mbps(HEAP_SIZE, big.ms)} MB/s (sampled, with collections)`,
+    );
     console.log(`  held (V8 heap + ArrayBuffers, after collecting): ${both(held)}`);
     console.log(`  with uncollected garbage: ${both(withGarbage)}; V8 heap alone: ${both(v8Only)}`);
   }

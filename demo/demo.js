@@ -9,7 +9,9 @@ const $ = (id) => document.getElementById(id);
 
 function randomRoom() {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
-  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 16);
 }
 
 if (!room) {

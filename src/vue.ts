@@ -32,9 +32,7 @@ export type VideoConsultVueProps = VideoConsultAttributes &
   VideoConsultProperties &
   EventCallbacks<VideoConsultEventMap> & { role?: 'doctor' | 'patient' };
 /** What `<video-consult-check>` takes in a Vue template. */
-export type VideoConsultCheckVueProps = VideoConsultCheckAttributes &
-  VideoConsultCheckProperties &
-  EventCallbacks<VideoConsultCheckEventMap>;
+export type VideoConsultCheckVueProps = VideoConsultCheckAttributes & VideoConsultCheckProperties & EventCallbacks<VideoConsultCheckEventMap>;
 
 declare module 'vue' {
   interface GlobalComponents {

@@ -208,9 +208,10 @@ function prepareRaw({ signalUrl, room, role }) {
       }
     };
     try {
-      [stream] = await Promise.all([navigator.mediaDevices.getUserMedia(
-        gumMode === 'element' ? ELEMENT_CONSTRAINTS : { audio: true, video: true },
-      ), opened]);
+      [stream] = await Promise.all([
+        navigator.mediaDevices.getUserMedia(gumMode === 'element' ? ELEMENT_CONSTRAINTS : { audio: true, video: true }),
+        opened,
+      ]);
     } catch (e) {
       failure = `raw: ${e}`;
       return;

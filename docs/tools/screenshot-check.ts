@@ -25,7 +25,7 @@ function holdCamera(): void {
 /** Waits for the speakers question and answers it with a mouse click, as a person would. */
 async function answerSoundQuestion(page: Page): Promise<void> {
   const yes = await page.waitForFunction(
-    () => [...(document.getElementById('check')!.shadowRoot!.querySelectorAll('button'))].find((b) => b.textContent!.trim() === 'Yes, I heard it'),
+    () => [...document.getElementById('check')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Yes, I heard it'),
     { polling: 200, timeout: 60_000 },
   );
   const element = yes.asElement()!;
@@ -55,7 +55,9 @@ try {
     await page.goto(`${server.url}/check.html`);
     await answerSoundQuestion(page);
     await page.waitForFunction(() => (document.getElementById('check') as unknown as { report?: unknown }).report, { polling: 200, timeout: 60_000 });
-    const code = await page.evaluate(() => (document.getElementById('check') as unknown as { report: { verdict: { code: string } } }).report.verdict.code);
+    const code = await page.evaluate(
+      () => (document.getElementById('check') as unknown as { report: { verdict: { code: string } } }).report.verdict.code,
+    );
     await page.evaluate(() => window.scrollTo(0, 0));
     const path = new URL(`../images/${size.file}`, import.meta.url).pathname as `${string}.png`;
     await page.screenshot({ path, fullPage: true });

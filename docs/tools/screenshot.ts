@@ -95,8 +95,11 @@ async function gallery(size: Size, theme: Theme): Promise<void> {
 
   await el(doctor, `el.sendMessage('Good morning. How is the knee today?')`);
   await until(patient, `el.messages.length === 1`);
-  await el(patient, `el.sendMessage('Better, thank you. I brought the results from the lab.');
-    el.sendFile(new File([new Uint8Array(180_000)], 'lab-results-march.pdf', { type: 'application/pdf' }));`);
+  await el(
+    patient,
+    `el.sendMessage('Better, thank you. I brought the results from the lab.');
+    el.sendFile(new File([new Uint8Array(180_000)], 'lab-results-march.pdf', { type: 'application/pdf' }));`,
+  );
   await until(doctor, `el.messages.length === 2`);
   await el(doctor, `el.shadowRoot.querySelector('[part~="chat-button"]').click()`);
   await until(doctor, `!!el.shadowRoot.querySelector('[data-status="offered"]')`);

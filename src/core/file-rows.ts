@@ -58,7 +58,16 @@ export class FileRows {
 
   /** A file this side offers (`send`) or the other side offers (`receive`): a new row, `offered`. */
   offer(file: { id: string; name: string; size: number; type: string }, direction: TransferDirection): FileRow {
-    const row: FileRow = { id: file.id, name: file.name, size: file.size, type: file.type, direction, bytes: 0, bytesPerSecond: 0, status: 'offered' };
+    const row: FileRow = {
+      id: file.id,
+      name: file.name,
+      size: file.size,
+      type: file.type,
+      direction,
+      bytes: 0,
+      bytesPerSecond: 0,
+      status: 'offered',
+    };
     this.#rows.set(row.id, row);
     return row;
   }

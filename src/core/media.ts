@@ -28,8 +28,7 @@ export const DEFAULT_AUDIO: MediaTrackConstraints = {
 const nameOf = (error: unknown) => (error instanceof DOMException || error instanceof Error ? error.name : '');
 
 const isDenied = (error: unknown) => ['NotAllowedError', 'SecurityError', 'PermissionDeniedError'].includes(nameOf(error));
-const isMissing = (error: unknown) =>
-  ['NotFoundError', 'OverconstrainedError', 'DevicesNotFoundError'].includes(nameOf(error));
+const isMissing = (error: unknown) => ['NotFoundError', 'OverconstrainedError', 'DevicesNotFoundError'].includes(nameOf(error));
 const isBusy = (error: unknown) => ['NotReadableError', 'TrackStartError', 'AbortError'].includes(nameOf(error));
 
 /** Checks what the browser offers before anything is asked of the person. */
@@ -114,10 +113,7 @@ async function soundOnly(getUserMedia: GetUserMedia, audio: MediaTrackConstraint
 }
 
 /** Opens the camera alone, for turning it back on during a call. */
-export async function acquireCamera(
-  getUserMedia: GetUserMedia,
-  video: MediaTrackConstraints = DEFAULT_VIDEO,
-): Promise<MediaStreamTrack> {
+export async function acquireCamera(getUserMedia: GetUserMedia, video: MediaTrackConstraints = DEFAULT_VIDEO): Promise<MediaStreamTrack> {
   try {
     const [track] = (await getUserMedia({ video })).getVideoTracks();
     if (!track) throw new DOMException('no video track', 'NotFoundError');

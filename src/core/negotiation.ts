@@ -66,8 +66,7 @@ export class PerfectNegotiator {
   async receiveDescription(description: Description): Promise<void> {
     if (this.#closed) return;
     try {
-      const readyForOffer =
-        !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswer);
+      const readyForOffer = !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#settingRemoteAnswer);
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.polite && offerCollision;
       if (this.#ignoreOffer) return;

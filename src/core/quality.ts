@@ -70,9 +70,19 @@ interface Counters {
 export class StatsSampler {
   #previous?: Counters;
 
-  async sample(pc: RTCPeerConnection): Promise<{ outgoing: Omit<DirectionQuality, 'level'>; incoming: Omit<DirectionQuality, 'level'>; receiving: boolean } | undefined> {
+  async sample(
+    pc: RTCPeerConnection,
+  ): Promise<{ outgoing: Omit<DirectionQuality, 'level'>; incoming: Omit<DirectionQuality, 'level'>; receiving: boolean } | undefined> {
     const report = await pc.getStats();
-    const now: Counters = { at: performance.now(), bytesSent: 0, bytesReceived: 0, packetsReceived: 0, packetsLost: 0, remotePacketsLost: 0, packetsSent: 0 };
+    const now: Counters = {
+      at: performance.now(),
+      bytesSent: 0,
+      bytesReceived: 0,
+      packetsReceived: 0,
+      packetsLost: 0,
+      remotePacketsLost: 0,
+      packetsSent: 0,
+    };
     let inJitter = 0;
     let outJitter = 0;
     let remoteRtt: number | undefined;

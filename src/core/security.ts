@@ -31,9 +31,7 @@ export async function readSecurityInfo(pc: RTCPeerConnection): Promise<SecurityI
   if (transport.dtlsCipher) info.dtlsCipher = transport.dtlsCipher;
   if (transport.srtpCipher) info.srtpCipher = transport.srtpCipher;
   if (transport.tlsVersion) info.tlsVersion = transport.tlsVersion;
-  const pair = transport.selectedCandidatePairId
-    ? (stats.get(transport.selectedCandidatePairId) as RTCIceCandidatePairStats | undefined)
-    : undefined;
+  const pair = transport.selectedCandidatePairId ? (stats.get(transport.selectedCandidatePairId) as RTCIceCandidatePairStats | undefined) : undefined;
   if (pair) {
     const local = stats.get(pair.localCandidateId) as CandidateStats | undefined;
     const remote = stats.get(pair.remoteCandidateId) as CandidateStats | undefined;

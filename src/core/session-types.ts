@@ -3,13 +3,7 @@
  * re-exports them, which is where the package's entries take them from.
  */
 import type { Role } from '../protocol/index.js';
-import type {
-  IncomingOffer,
-  ReceivedFile,
-  SentFile,
-  TransferErrorDetail,
-  TransferProgress,
-} from '../file-transfer/manager.js';
+import type { IncomingOffer, ReceivedFile, SentFile, TransferErrorDetail, TransferProgress } from '../file-transfer/manager.js';
 import type { Transport } from '../signaling/transport.js';
 import type { ConsultError } from './errors.js';
 import type { GetUserMedia } from './media.js';

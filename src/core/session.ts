@@ -14,10 +14,27 @@ import { PlaceTicket } from './place-ticket.js';
 import type { QualityPreference, QualityReport } from './quality.js';
 import { QualityController } from './quality-controller.js';
 import { readSecurityInfo, type SecurityInfo } from './security.js';
-import { CallState, type ChatEntry, type EndReason, type MediaState, type SessionEmit, type SessionEvents, type SessionOptions, type StateChange } from './session-types.js';
+import {
+  CallState,
+  type ChatEntry,
+  type EndReason,
+  type MediaState,
+  type SessionEmit,
+  type SessionEvents,
+  type SessionOptions,
+  type StateChange,
+} from './session-types.js';
 import { SignalingLink } from './signaling-link.js';
 
-export { CallState, type ChatEntry, type EndReason, type MediaState, type SessionEvents, type SessionOptions, type StateChange } from './session-types.js';
+export {
+  CallState,
+  type ChatEntry,
+  type EndReason,
+  type MediaState,
+  type SessionEvents,
+  type SessionOptions,
+  type StateChange,
+} from './session-types.js';
 
 const signalingLost = () => new ConsultError(ErrorCode.SignalingUnreachable, 'The connection to the signaling server was lost.', true);
 

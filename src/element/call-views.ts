@@ -20,16 +20,26 @@ export function barsView(strings: Strings, direction: 'incoming' | 'outgoing', q
 }
 
 /** The waiting room: for the doctor, who knocks (since when) with "Let in" and "Decline". */
-export function waitingView(strings: Strings, shown: boolean, doctor: boolean, knocking: boolean, since: string | undefined, admit: () => void, decline: () => void) {
+export function waitingView(
+  strings: Strings,
+  shown: boolean,
+  doctor: boolean,
+  knocking: boolean,
+  since: string | undefined,
+  admit: () => void,
+  decline: () => void,
+) {
   return html`<div part="status" class="panel" ?hidden=${!shown}>
-    ${doctor && knocking
-      ? html`<p class="message">${strings.knock}</p>
+    ${
+      doctor && knocking
+        ? html`<p class="message">${strings.knock}</p>
           ${since ? html`<p class="remedy">${strings.knockSince(since)}</p>` : nothing}
           <div class="row">
             <button part="button admit-button" class="primary" @click=${admit}>${strings.admit}</button>
             <button part="button decline-button" @click=${decline}>${strings.decline}</button>
           </div>`
-      : html`<p class="message">${doctor ? strings.waitingDoctor : strings.waitingPatient}</p>`}
+        : html`<p class="message">${doctor ? strings.waitingDoctor : strings.waitingPatient}</p>`
+    }
     <slot name="waiting"></slot>
   </div>`;
 }

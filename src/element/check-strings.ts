@@ -131,15 +131,18 @@ const en: CheckStrings = {
   permissionHelp: {
     chrome: 'In Chrome: click the icon left of the address bar, set Camera and Microphone to “Allow”, then reload the page.',
     edge: 'In Edge: click the lock icon left of the address bar, choose “Permissions for this site”, set Camera and Microphone to “Allow”, then reload the page.',
-    firefox: 'In Firefox: click the crossed-out camera icon in the address bar, remove the “Blocked” entries, then reload the page and choose “Allow”.',
-    safari: 'In Safari: choose Safari › Settings for This Website (on iPhone and iPad: “aA” in the address bar › Website Settings), set Camera and Microphone to “Allow”, then reload the page.',
+    firefox:
+      'In Firefox: click the crossed-out camera icon in the address bar, remove the “Blocked” entries, then reload the page and choose “Allow”.',
+    safari:
+      'In Safari: choose Safari › Settings for This Website (on iPhone and iPad: “aA” in the address bar › Website Settings), set Camera and Microphone to “Allow”, then reload the page.',
     other: 'Open the site settings of your browser (usually the icon left of the address bar), allow Camera and Microphone, then reload the page.',
   },
   systemPermissionHelp: {
     macOS: 'On a Mac, also check System Settings › Privacy & Security › Camera and Microphone: your browser must be switched on.',
     Windows: 'On Windows, also check Settings › Privacy & security › Camera and Microphone: access for apps and desktop apps must be on.',
   },
-  busyHelp: 'Close Zoom, Teams, Skype, FaceTime and other browser tabs with video calls, then check again. If that does not help, restart the computer.',
+  busyHelp:
+    'Close Zoom, Teams, Skype, FaceTime and other browser tabs with video calls, then check again. If that does not help, restart the computer.',
 };
 
 const de: CheckStrings = {
@@ -217,8 +220,10 @@ const de: CheckStrings = {
   advice: {
     'allow-camera': 'Erlauben Sie Kamera und Mikrofon für diese Seite (siehe oben) und prüfen Sie erneut.',
     'close-camera-programs': 'Schließen Sie andere Programme und Browser-Tabs, die Kamera oder Mikrofon benutzen.',
-    'connect-device': 'Schließen Sie Kamera und Mikrofon (oder ein Headset) an, prüfen Sie, dass sie eingeschaltet und nicht stummgeschaltet sind, und prüfen Sie erneut.',
-    'check-speakers': 'Drehen Sie die Lautstärke auf, prüfen Sie, ob der richtige Lautsprecher oder das Headset gewählt ist, oder nutzen Sie Kopfhörer.',
+    'connect-device':
+      'Schließen Sie Kamera und Mikrofon (oder ein Headset) an, prüfen Sie, dass sie eingeschaltet und nicht stummgeschaltet sind, und prüfen Sie erneut.',
+    'check-speakers':
+      'Drehen Sie die Lautstärke auf, prüfen Sie, ob der richtige Lautsprecher oder das Headset gewählt ist, oder nutzen Sie Kopfhörer.',
     'open-in-browser': 'Öffnen Sie diese Seite in Ihrem Browser: Wählen Sie im Menü der App (⋯) „Im Browser öffnen“.',
     'update-browser': 'Aktualisieren Sie Ihren Browser auf die neueste Version.',
     'another-browser': 'Versuchen Sie einen anderen Browser: ein aktuelles Chrome, Edge, Firefox oder Safari.',
@@ -226,23 +231,30 @@ const de: CheckStrings = {
     'close-bandwidth-programs': 'Schließen Sie andere Programme und Tabs, die das Internet nutzen (Videos, Downloads, Cloud-Sicherungen).',
     'wired-connection': 'Nutzen Sie ein Netzwerkkabel oder gehen Sie näher an Ihren WLAN-Router.',
     'restart-router': 'Starten Sie Ihren Router neu und prüfen Sie erneut.',
-    'ask-it-firewall': 'Im Firmennetz: Bitten Sie die IT, WebRTC-Verkehr (UDP, ICE, STUN und TURN) zu {hosts} auf den Ports {ports} zu erlauben{relayPorts}.',
+    'ask-it-firewall':
+      'Im Firmennetz: Bitten Sie die IT, WebRTC-Verkehr (UDP, ICE, STUN und TURN) zu {hosts} auf den Ports {ports} zu erlauben{relayPorts}.',
     'another-network': 'Versuchen Sie ein anderes Netz, zum Beispiel die mobilen Daten Ihres Telefons.',
     'contact-practice': 'Wenn es weiterhin nicht klappt, wenden Sie sich an die Praxis und senden Sie ihr den Bericht unten.',
   },
   relayPortsClause: ', dazu die UDP-Ports {relayPorts} für das Video-Relay',
   permissionHelp: {
-    chrome: 'In Chrome: Klicken Sie auf das Symbol links neben der Adressleiste, stellen Sie Kamera und Mikrofon auf „Zulassen“ und laden Sie die Seite neu.',
+    chrome:
+      'In Chrome: Klicken Sie auf das Symbol links neben der Adressleiste, stellen Sie Kamera und Mikrofon auf „Zulassen“ und laden Sie die Seite neu.',
     edge: 'In Edge: Klicken Sie auf das Schloss links neben der Adressleiste, wählen Sie „Berechtigungen für diese Website“, stellen Sie Kamera und Mikrofon auf „Zulassen“ und laden Sie die Seite neu.',
-    firefox: 'In Firefox: Klicken Sie auf das durchgestrichene Kamera-Symbol in der Adressleiste, entfernen Sie die Einträge „Blockiert“, laden Sie die Seite neu und wählen Sie „Erlauben“.',
-    safari: 'In Safari: Wählen Sie Safari › Einstellungen für diese Website (auf iPhone und iPad: „aA“ in der Adressleiste › Website-Einstellungen), stellen Sie Kamera und Mikrofon auf „Erlauben“ und laden Sie die Seite neu.',
-    other: 'Öffnen Sie die Website-Einstellungen Ihres Browsers (meist das Symbol links neben der Adressleiste), erlauben Sie Kamera und Mikrofon und laden Sie die Seite neu.',
+    firefox:
+      'In Firefox: Klicken Sie auf das durchgestrichene Kamera-Symbol in der Adressleiste, entfernen Sie die Einträge „Blockiert“, laden Sie die Seite neu und wählen Sie „Erlauben“.',
+    safari:
+      'In Safari: Wählen Sie Safari › Einstellungen für diese Website (auf iPhone und iPad: „aA“ in der Adressleiste › Website-Einstellungen), stellen Sie Kamera und Mikrofon auf „Erlauben“ und laden Sie die Seite neu.',
+    other:
+      'Öffnen Sie die Website-Einstellungen Ihres Browsers (meist das Symbol links neben der Adressleiste), erlauben Sie Kamera und Mikrofon und laden Sie die Seite neu.',
   },
   systemPermissionHelp: {
     macOS: 'Auf dem Mac prüfen Sie auch Systemeinstellungen › Datenschutz & Sicherheit › Kamera und Mikrofon: Ihr Browser muss eingeschaltet sein.',
-    Windows: 'Unter Windows prüfen Sie auch Einstellungen › Datenschutz und Sicherheit › Kamera und Mikrofon: Der Zugriff für Apps und Desktop-Apps muss an sein.',
+    Windows:
+      'Unter Windows prüfen Sie auch Einstellungen › Datenschutz und Sicherheit › Kamera und Mikrofon: Der Zugriff für Apps und Desktop-Apps muss an sein.',
   },
-  busyHelp: 'Schließen Sie Zoom, Teams, Skype, FaceTime und andere Browser-Tabs mit Videoanrufen und prüfen Sie erneut. Hilft das nicht, starten Sie den Computer neu.',
+  busyHelp:
+    'Schließen Sie Zoom, Teams, Skype, FaceTime und andere Browser-Tabs mit Videoanrufen und prüfen Sie erneut. Hilft das nicht, starten Sie den Computer neu.',
 };
 
 /** The built-in languages of `<video-consult-check>`. */

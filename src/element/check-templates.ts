@@ -38,11 +38,13 @@ export function renderVerdict(strings: CheckStrings, report: PrecallReport) {
   };
   return html`<div part="verdict" class="verdict" role="status" data-status=${verdict.status} data-code=${verdict.code}>
     <p>${headline}</p>
-    ${verdict.advice.length
-      ? html`<ul class="advice" aria-label=${strings.adviceTitle}>
+    ${
+      verdict.advice.length
+        ? html`<ul class="advice" aria-label=${strings.adviceTitle}>
           ${verdict.advice.map((code) => html`<li data-advice=${code}>${fill(strings.advice[code], facts)}</li>`)}
         </ul>`
-      : nothing}
+        : nothing
+    }
   </div>`;
 }
 
@@ -78,11 +80,13 @@ function renderLive(strings: CheckStrings, view: StepView, id: StepId, step: Ste
     return html`<p class="help">${strings.soundQuestion}</p>
       <div class="row">
         <button part="button play-button" @click=${view.playSound}>${strings.playSound}</button>
-        ${view.outputs.length > 1
-          ? html`<select aria-label=${strings.outputDevice} @change=${view.chooseOutput}>
+        ${
+          view.outputs.length > 1
+            ? html`<select aria-label=${strings.outputDevice} @change=${view.chooseOutput}>
               ${view.outputs.map((o, i) => html`<option value=${o.deviceId}>${o.label || `${strings.outputDevice} ${i + 1}`}</option>`)}
             </select>`
-          : nothing}
+            : nothing
+        }
         <button part="button heard-yes" class="primary" @click=${view.heard}>${strings.heardYes}</button>
         <button part="button heard-no" @click=${view.notHeard}>${strings.heardNo}</button>
       </div>`;

@@ -35,7 +35,16 @@ export const SESSION_EVENT_ROUTES: { readonly [K in keyof SessionEvents]: EventR
   'file-progress': { type: 'vc-file-progress', detail: (progress) => ({ ...progress }) },
   'file-received': {
     type: 'vc-file-received',
-    detail: (f) => ({ id: f.id, name: f.name, size: f.size, type: f.type, transferHash: f.transferHash, blockSize: f.blockSize, hash: f.hash, ...(f.blob ? { file: f.blob } : {}) }),
+    detail: (f) => ({
+      id: f.id,
+      name: f.name,
+      size: f.size,
+      type: f.type,
+      transferHash: f.transferHash,
+      blockSize: f.blockSize,
+      hash: f.hash,
+      ...(f.blob ? { file: f.blob } : {}),
+    }),
   },
   'file-sent': {
     type: 'vc-file-sent',

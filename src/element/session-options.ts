@@ -30,6 +30,11 @@ export function sessionOptions(p: CallProperties): SessionOptions {
     video: !p.audioOnly,
     quality: p.quality,
     maxFileSize: p.maxFileSize || undefined,
-    acceptFiles: p.acceptFiles ? p.acceptFiles.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
+    acceptFiles: p.acceptFiles
+      ? p.acceptFiles
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : undefined,
   };
 }

@@ -52,8 +52,7 @@ export const DE: Strings = {
   levels: { good: 'gute Verbindung', fair: 'mittlere Verbindung', poor: 'schwache Verbindung', lost: 'Verbindung unterbrochen' },
   videoPausedLocal: 'Ihr Video ist pausiert, damit Ihre Stimme klar bleibt. Es kommt zurück, sobald die Verbindung besser wird.',
   videoPausedRemote: 'Video pausiert, damit die Stimme klar bleibt',
-  poorLink:
-    'Ihre Verbindung ist schwach. Schließen Sie andere Programme und Tabs, die das Internet nutzen, oder gehen Sie näher an den Router.',
+  poorLink: 'Ihre Verbindung ist schwach. Schließen Sie andere Programme und Tabs, die das Internet nutzen, oder gehen Sie näher an den Router.',
   saveBandwidth: 'Kamera ausschalten, damit der Ton klar bleibt',
   sendFile: 'Datei senden',
   files: 'Dateien',
@@ -70,8 +69,7 @@ export const DE: Strings = {
     unknown: { title: 'Etwas ist schiefgegangen.', remedy: 'Laden Sie die Seite neu und versuchen Sie es erneut.' },
     'permission-denied': {
       title: 'Kamera und Mikrofon sind blockiert.',
-      remedy:
-        'Klicken Sie auf das Kamera-Symbol in der Adressleiste, erlauben Sie Kamera und Mikrofon für diese Seite und versuchen Sie es erneut.',
+      remedy: 'Klicken Sie auf das Kamera-Symbol in der Adressleiste, erlauben Sie Kamera und Mikrofon für diese Seite und versuchen Sie es erneut.',
     },
     'no-camera': {
       title: 'Keine Kamera gefunden. Das Gespräch läuft nur mit Ton weiter.',
@@ -111,7 +109,8 @@ export const DE: Strings = {
     },
     'signaling-unreachable': {
       title: 'Der Sprechstunden-Dienst ist nicht erreichbar.',
-      remedy: 'Prüfen Sie Ihre Internetverbindung. Wenn sie funktioniert, blockiert vielleicht eine Firewall den Dienst: Versuchen Sie ein anderes Netz.',
+      remedy:
+        'Prüfen Sie Ihre Internetverbindung. Wenn sie funktioniert, blockiert vielleicht eine Firewall den Dienst: Versuchen Sie ein anderes Netz.',
     },
     'connection-failed': {
       title: 'Es konnte keine Verbindung zur anderen Person aufgebaut werden.',
@@ -130,9 +129,18 @@ export const DE: Strings = {
     'server-full': { title: 'Der Dienst ist ausgelastet.', remedy: 'Versuchen Sie es in einer Minute erneut.' },
     'rate-limited': { title: 'Zu viele Versuche.', remedy: 'Warten Sie eine Minute und versuchen Sie es dann erneut.' },
     'shutting-down': { title: 'Der Dienst startet neu.', remedy: 'Versuchen Sie es gleich noch einmal.' },
-    'replaced': { title: 'Die Sprechstunde wurde in einem anderen Tab oder Gerät geöffnet.', remedy: 'Machen Sie dort weiter oder versuchen Sie es hier erneut.' },
-    'join-timeout': { title: 'Der Dienst hat von dieser Seite nicht rechtzeitig gehört.', remedy: 'Versuchen Sie es erneut. Wenn es wieder passiert, prüfen Sie Ihre Internetverbindung.' },
-    'slow-consumer': { title: 'Die Verbindung zum Dienst kam nicht mehr nach.', remedy: 'Versuchen Sie es erneut. Wenn es wieder passiert, prüfen Sie Ihre Internetverbindung.' },
+    replaced: {
+      title: 'Die Sprechstunde wurde in einem anderen Tab oder Gerät geöffnet.',
+      remedy: 'Machen Sie dort weiter oder versuchen Sie es hier erneut.',
+    },
+    'join-timeout': {
+      title: 'Der Dienst hat von dieser Seite nicht rechtzeitig gehört.',
+      remedy: 'Versuchen Sie es erneut. Wenn es wieder passiert, prüfen Sie Ihre Internetverbindung.',
+    },
+    'slow-consumer': {
+      title: 'Die Verbindung zum Dienst kam nicht mehr nach.',
+      remedy: 'Versuchen Sie es erneut. Wenn es wieder passiert, prüfen Sie Ihre Internetverbindung.',
+    },
     'chat-too-long': {
       title: 'Diese Nachricht ist zu lang.',
       remedy: 'Kürzen Sie sie auf 4000 Zeichen oder senden Sie sie als Datei.',
@@ -144,22 +152,55 @@ export const DE: Strings = {
     'file-type-not-accepted': { title: 'Diese Dateiart wird nicht angenommen.', remedy: 'Senden Sie ein PDF oder ein Bild.' },
     'file-cancelled-by-peer': { title: 'Die andere Person hat die Datei abgebrochen.', remedy: '' },
     'file-stalled': { title: 'Die Datei kommt nicht mehr an.', remedy: 'Senden Sie sie erneut, wenn die Verbindung besser ist.' },
-    'file-read-failed': { title: 'Die Datei ließ sich auf dem sendenden Gerät nicht lesen.', remedy: 'Wählen Sie die Datei erneut aus und senden Sie sie.' },
-    'file-write-failed': { title: 'Die Datei ließ sich auf dem empfangenden Gerät nicht speichern.', remedy: 'Schaffen Sie dort Platz und senden Sie sie erneut.' },
+    'file-read-failed': {
+      title: 'Die Datei ließ sich auf dem sendenden Gerät nicht lesen.',
+      remedy: 'Wählen Sie die Datei erneut aus und senden Sie sie.',
+    },
+    'file-write-failed': {
+      title: 'Die Datei ließ sich auf dem empfangenden Gerät nicht speichern.',
+      remedy: 'Schaffen Sie dort Platz und senden Sie sie erneut.',
+    },
     'file-failed': { title: 'Die Datei ist nicht unversehrt angekommen.', remedy: 'Senden Sie sie erneut.' },
-    'invalid-room': { title: 'Dieser Link nennt keine gültige Sprechstunde.', remedy: 'Bitte informieren Sie die Praxis: room muss aus 1 bis 64 Buchstaben, Ziffern, - oder _ bestehen.' },
-    'invalid-role': { title: 'Diese Seite ist mit einer unbekannten Rolle eingerichtet.', remedy: 'Bitte informieren Sie die Praxis: consult-role muss doctor oder patient sein.' },
-    'origin-not-allowed': { title: 'Diese Website darf den Sprechstunden-Dienst nicht nutzen.', remedy: 'Bitte informieren Sie die Praxis: Der Dienst erlaubt die Adresse dieser Seite nicht.' },
-    'media-failed': { title: 'Kamera oder Mikrofon ließ sich nicht starten.', remedy: 'Schließen Sie andere Programme, die sie nutzen, prüfen Sie die Anschlüsse und versuchen Sie es erneut.' },
-    'declined': { title: 'Die Praxis kann Sie gerade nicht empfangen.', remedy: 'Bitte melden Sie sich bei der Praxis.' },
+    'invalid-room': {
+      title: 'Dieser Link nennt keine gültige Sprechstunde.',
+      remedy: 'Bitte informieren Sie die Praxis: room muss aus 1 bis 64 Buchstaben, Ziffern, - oder _ bestehen.',
+    },
+    'invalid-role': {
+      title: 'Diese Seite ist mit einer unbekannten Rolle eingerichtet.',
+      remedy: 'Bitte informieren Sie die Praxis: consult-role muss doctor oder patient sein.',
+    },
+    'origin-not-allowed': {
+      title: 'Diese Website darf den Sprechstunden-Dienst nicht nutzen.',
+      remedy: 'Bitte informieren Sie die Praxis: Der Dienst erlaubt die Adresse dieser Seite nicht.',
+    },
+    'media-failed': {
+      title: 'Kamera oder Mikrofon ließ sich nicht starten.',
+      remedy: 'Schließen Sie andere Programme, die sie nutzen, prüfen Sie die Anschlüsse und versuchen Sie es erneut.',
+    },
+    declined: { title: 'Die Praxis kann Sie gerade nicht empfangen.', remedy: 'Bitte melden Sie sich bei der Praxis.' },
     'not-allowed': { title: 'Das kann nur die Ärztin oder der Arzt.', remedy: 'Warten Sie, bis Sie eingelassen werden.' },
     'no-peer': { title: 'Die andere Person ist nicht in der Sprechstunde.', remedy: 'Warten Sie auf sie oder versuchen Sie es erneut.' },
     'not-joined': { title: 'Diese Seite hat ihren Platz in der Sprechstunde verloren.', remedy: 'Versuchen Sie es erneut.' },
-    'already-joined': { title: 'Diese Seite ist bereits in der Sprechstunde.', remedy: 'Laden Sie die Seite neu, wenn das Gespräch nicht weitergeht.' },
-    'invalid-message': { title: 'Der Sprechstunden-Dienst hat diese Seite nicht verstanden.', remedy: 'Laden Sie die Seite neu. Wenn es wieder passiert, informieren Sie die Praxis.' },
-    'unknown-type': { title: 'Der Sprechstunden-Dienst hat eine unbekannte Anfrage erhalten.', remedy: 'Laden Sie die Seite neu, um die aktuelle Version zu erhalten.' },
-    'unsupported-version': { title: 'Diese Seite ist älter als der Sprechstunden-Dienst.', remedy: 'Laden Sie die Seite neu, um die aktuelle Version zu erhalten.' },
-    'message-too-large': { title: 'Eine Nachricht an den Sprechstunden-Dienst war zu groß.', remedy: 'Laden Sie die Seite neu und versuchen Sie es erneut.' },
+    'already-joined': {
+      title: 'Diese Seite ist bereits in der Sprechstunde.',
+      remedy: 'Laden Sie die Seite neu, wenn das Gespräch nicht weitergeht.',
+    },
+    'invalid-message': {
+      title: 'Der Sprechstunden-Dienst hat diese Seite nicht verstanden.',
+      remedy: 'Laden Sie die Seite neu. Wenn es wieder passiert, informieren Sie die Praxis.',
+    },
+    'unknown-type': {
+      title: 'Der Sprechstunden-Dienst hat eine unbekannte Anfrage erhalten.',
+      remedy: 'Laden Sie die Seite neu, um die aktuelle Version zu erhalten.',
+    },
+    'unsupported-version': {
+      title: 'Diese Seite ist älter als der Sprechstunden-Dienst.',
+      remedy: 'Laden Sie die Seite neu, um die aktuelle Version zu erhalten.',
+    },
+    'message-too-large': {
+      title: 'Eine Nachricht an den Sprechstunden-Dienst war zu groß.',
+      remedy: 'Laden Sie die Seite neu und versuchen Sie es erneut.',
+    },
     'missing-configuration': {
       title: 'Diese Seite ist nicht für Sprechstunden eingerichtet.',
       remedy: 'Bitte informieren Sie die Praxis: Das Element braucht server, room und consult-role.',

@@ -133,8 +133,7 @@ const en: CompleteStrings = {
   levels: { good: 'good connection', fair: 'fair connection', poor: 'poor connection', lost: 'connection lost' },
   videoPausedLocal: 'Your video is paused to keep your voice clear. It comes back when the connection improves.',
   videoPausedRemote: 'Video paused to keep the voice clear',
-  poorLink:
-    'Your connection is weak. Close other programs and tabs that use the internet, or move closer to your router.',
+  poorLink: 'Your connection is weak. Close other programs and tabs that use the internet, or move closer to your router.',
   saveBandwidth: 'Turn camera off to keep the sound clear',
   sendFile: 'Send a file',
   files: 'Files',
@@ -151,8 +150,7 @@ const en: CompleteStrings = {
     unknown: { title: 'Something went wrong.', remedy: 'Reload the page and try again.' },
     'permission-denied': {
       title: 'Camera and microphone are blocked.',
-      remedy:
-        'Click the camera icon in the address bar, allow camera and microphone for this site, then try again.',
+      remedy: 'Click the camera icon in the address bar, allow camera and microphone for this site, then try again.',
     },
     'no-camera': {
       title: 'No camera was found. The call continues with sound only.',
@@ -211,9 +209,15 @@ const en: CompleteStrings = {
     'server-full': { title: 'The consultation service is busy.', remedy: 'Try again in a minute.' },
     'rate-limited': { title: 'Too many attempts.', remedy: 'Wait a minute, then try again.' },
     'shutting-down': { title: 'The consultation service is restarting.', remedy: 'Try again in a moment.' },
-    'replaced': { title: 'This consultation was opened in another tab or device.', remedy: 'Continue there, or try again here.' },
-    'join-timeout': { title: 'The consultation service did not hear from this page in time.', remedy: 'Try again. If it keeps happening, check your internet connection.' },
-    'slow-consumer': { title: 'The connection to the consultation service fell behind.', remedy: 'Try again. If it keeps happening, check your internet connection.' },
+    replaced: { title: 'This consultation was opened in another tab or device.', remedy: 'Continue there, or try again here.' },
+    'join-timeout': {
+      title: 'The consultation service did not hear from this page in time.',
+      remedy: 'Try again. If it keeps happening, check your internet connection.',
+    },
+    'slow-consumer': {
+      title: 'The connection to the consultation service fell behind.',
+      remedy: 'Try again. If it keeps happening, check your internet connection.',
+    },
     'chat-too-long': {
       title: 'This message is too long to send.',
       remedy: 'Shorten it to 4000 characters or send it as a file.',
@@ -228,16 +232,28 @@ const en: CompleteStrings = {
     'file-read-failed': { title: 'The file could not be read on the sending device.', remedy: 'Choose the file again and send it.' },
     'file-write-failed': { title: 'The file could not be saved on the receiving device.', remedy: 'Free some space there, then send it again.' },
     'file-failed': { title: 'The file did not arrive intact.', remedy: 'Send it again.' },
-    'invalid-room': { title: 'This consultation link names no valid consultation.', remedy: 'Tell the practice: the room must be 1 to 64 letters, digits, - or _.' },
+    'invalid-room': {
+      title: 'This consultation link names no valid consultation.',
+      remedy: 'Tell the practice: the room must be 1 to 64 letters, digits, - or _.',
+    },
     'invalid-role': { title: 'This page is set up with an unknown role.', remedy: 'Tell the practice: consult-role must be doctor or patient.' },
-    'origin-not-allowed': { title: 'This website may not use the consultation service.', remedy: 'Tell the practice: the service does not allow this page’s address.' },
-    'media-failed': { title: 'The camera or microphone could not be started.', remedy: 'Close other programs that use them, check that they are connected, then try again.' },
-    'declined': { title: 'The doctor could not see you now.', remedy: 'Please contact the practice.' },
+    'origin-not-allowed': {
+      title: 'This website may not use the consultation service.',
+      remedy: 'Tell the practice: the service does not allow this page’s address.',
+    },
+    'media-failed': {
+      title: 'The camera or microphone could not be started.',
+      remedy: 'Close other programs that use them, check that they are connected, then try again.',
+    },
+    declined: { title: 'The doctor could not see you now.', remedy: 'Please contact the practice.' },
     'not-allowed': { title: 'Only the doctor can do that.', remedy: 'Wait until the doctor lets you in.' },
     'no-peer': { title: 'The other person is not in the consultation.', remedy: 'Wait for them, or try again.' },
     'not-joined': { title: 'This page lost its place in the consultation.', remedy: 'Try again.' },
     'already-joined': { title: 'This page is already in the consultation.', remedy: 'Reload the page if the call does not go on.' },
-    'invalid-message': { title: 'The consultation service did not understand this page.', remedy: 'Reload the page. If it keeps happening, tell the practice.' },
+    'invalid-message': {
+      title: 'The consultation service did not understand this page.',
+      remedy: 'Reload the page. If it keeps happening, tell the practice.',
+    },
     'unknown-type': { title: 'The consultation service got a request it does not know.', remedy: 'Reload the page to get the current version.' },
     'unsupported-version': { title: 'This page is older than the consultation service.', remedy: 'Reload the page to get the current version.' },
     'message-too-large': { title: 'A message to the consultation service was too large.', remedy: 'Reload the page and try again.' },
@@ -257,8 +273,7 @@ export const EN: Strings = en;
  * A global symbol is the meeting point, so that separately bundled files find each other.
  */
 const TABLES = Symbol.for('video-consult.strings');
-const tables = (): Record<string, Strings> =>
-  ((globalThis as Record<symbol, Record<string, Strings>>)[TABLES] ??= { en });
+const tables = (): Record<string, Strings> => ((globalThis as Record<symbol, Record<string, Strings>>)[TABLES] ??= { en });
 
 /** Adds (or replaces) the texts for a language (`de`), and renders elements already on the page again. */
 export function registerStrings(lang: string, table: Strings): void {

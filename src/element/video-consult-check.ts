@@ -1,13 +1,5 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import {
-  STEP_ORDER,
-  audioOutputs,
-  playTestSound,
-  runPrecallCheck,
-  type PrecallReport,
-  type StepId,
-  type StepResult,
-} from '../core/precall/index.js';
+import { STEP_ORDER, audioOutputs, playTestSound, runPrecallCheck, type PrecallReport, type StepId, type StepResult } from '../core/precall/index.js';
 import { fire } from './events.js';
 import { resolveCheckStrings, type CheckStringsOverrides } from './check-strings.js';
 import { checkStyles } from './check-styles.js';
@@ -229,7 +221,9 @@ export class VideoConsultCheck extends LitElement {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#answer = answer;
       this._askSound = true;
-      void audioOutputs().then((outputs) => (this._outputs = outputs)).catch(() => {});
+      void audioOutputs()
+        .then((outputs) => (this._outputs = outputs))
+        .catch(() => {});
     });
   }
 

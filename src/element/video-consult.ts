@@ -435,7 +435,12 @@ export class VideoConsult extends LitElement {
         ${controlsView(strings, { shown: hasLocal, inCall, microphone: this.microphoneEnabled, camera: this.cameraEnabled, unread, panel: this.#panels.open }, this.#controlActions)}
         ${this.#chat.render(
           strings,
-          { open: this.#panels.open === 'chat' && inCall, peer: this.peerName || (doctor ? strings.patient : strings.doctor), canSend: this.filesAvailable, accept: this.acceptFiles },
+          {
+            open: this.#panels.open === 'chat' && inCall,
+            peer: this.peerName || (doctor ? strings.patient : strings.doctor),
+            canSend: this.filesAvailable,
+            accept: this.acceptFiles,
+          },
           this.#panels.close,
         )}
         ${infoView(strings, this.#panels.open === 'info' && inCall, this.verificationCode, this.#panels.security, this.#panels.close)}

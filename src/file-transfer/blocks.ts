@@ -87,7 +87,8 @@ export function offerFault(offer: OfferFacts, limits: OfferLimits): Fault | unde
   if (blockCount(size, blockSize) > 0xffffffff) return { code: FileErrorCode.InvalidOffer, message: 'too many blocks' };
   if (limits.pending >= limits.maxPending) return { code: FileErrorCode.TooMany, message: 'too many offers at once' };
   if (size > limits.maxSize) return { code: FileErrorCode.TooLarge, message: `${name} is larger than ${limits.maxSize} bytes` };
-  if (!isAcceptedType(name, mime, limits.accept)) return { code: FileErrorCode.TypeNotAccepted, message: `${name}: ${mime || 'this type'} is not accepted` };
+  if (!isAcceptedType(name, mime, limits.accept))
+    return { code: FileErrorCode.TypeNotAccepted, message: `${name}: ${mime || 'this type'} is not accepted` };
   return undefined;
 }
 

@@ -66,13 +66,18 @@ export class Intake {
     const t = frame && this.io.byTag(frame.tag);
     if (!frame || !t) {
       if (frame && this.io.ended(frame.tag)) return; // in flight when the transfer ended
-      this.io.error({ direction: 'receive', code: FileErrorCode.BadFrame, message: frame ? `no transfer has tag ${frame.tag}` : 'not a block frame' });
+      this.io.error({
+        direction: 'receive',
+        code: FileErrorCode.BadFrame,
+        message: frame ? `no transfer has tag ${frame.tag}` : 'not a block frame',
+      });
       return;
     }
     const state = t.ctl.state;
     if (state !== TransferState.Transferring || (t.sink && !t.opened)) {
       // Offered, or accepted while its file is still being opened: the peer was not told to send yet.
-      if (state === TransferState.Offered || state === TransferState.Transferring) this.io.fail(t, FileErrorCode.BadFrame, 'a block before the offer was accepted', true);
+      if (state === TransferState.Offered || state === TransferState.Transferring)
+        this.io.fail(t, FileErrorCode.BadFrame, 'a block before the offer was accepted', true);
       return;
     }
     // Frames sent before this side's last resume are void; the resume asked for them again. They
@@ -128,7 +133,8 @@ export class Intake {
       try {
         await unlessStopped(block.written, t);
       } catch (error) {
-        if (error instanceof BlockHashMismatch) return this.io.fail(t, FileErrorCode.HashMismatch, `block ${block.index} does not match its SHA-256`, true);
+        if (error instanceof BlockHashMismatch)
+          return this.io.fail(t, FileErrorCode.HashMismatch, `block ${block.index} does not match its SHA-256`, true);
         return this.io.fail(t, FileErrorCode.WriteFailed, `could not write: ${String(error)}`, true);
       }
       if (t.ctl.state !== TransferState.Transferring) return;

@@ -108,7 +108,6 @@ export interface FileTransferOptions {
   receiveToDisk?: boolean;
 }
 
-
 type Transfer = Outgoing | Incoming;
 
 const newId = () => crypto.randomUUID();
@@ -340,9 +339,13 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
       rxPending: intake.pending,
       quietSince: intake.quietSince,
       writing: writing && { id: writing.t.handle.id, since: writing.since },
-      closing: incoming.flatMap((t) => (t.ctl.state === TransferState.Finishing && t.closingSince !== undefined ? [{ id: t.handle.id, since: t.closingSince }] : [])),
+      closing: incoming.flatMap((t) =>
+        t.ctl.state === TransferState.Finishing && t.closingSince !== undefined ? [{ id: t.handle.id, since: t.closingSince }] : [],
+      ),
       sending: sending.map((t) => ({ id: t.handle.id, waitsOnReceiver: waitsOnReceiver(t), unansweredSince: t.unansweredSince })),
-      receiving: incoming.filter((t) => t.ctl.state === TransferState.Transferring && t.next < t.blocks).map((t) => ({ id: t.handle.id, stalls: t.stalls })),
+      receiving: incoming
+        .filter((t) => t.ctl.state === TransferState.Transferring && t.next < t.blocks)
+        .map((t) => ({ id: t.handle.id, stalls: t.stalls })),
       busy: !!intake.taking || [...this.#sender.outgoing, ...incoming].some((t) => t.resync),
     });
     for (const { id, since } of verdict.unanswered) {
@@ -373,7 +376,12 @@ export class FileTransferManager extends Emitter<FileTransferEvents> {
     if (!t || isFinal(t)) return void this.#answerEnded(m); // late messages for ended transfers are normal
     if (m.type === 'file-cancel') {
       const mine = m.code === FileErrorCode.Cancelled ? FileErrorCode.CancelledByPeer : m.code;
-      return this.#fail(t, mine, m.code === FileErrorCode.Cancelled ? 'the other side cancelled' : `the other side ended the transfer (${m.code})`, false);
+      return this.#fail(
+        t,
+        mine,
+        m.code === FileErrorCode.Cancelled ? 'the other side cancelled' : `the other side ended the transfer (${m.code})`,
+        false,
+      );
     }
     if (t.dir === 'send') this.#sender.onMessage(t, m);
     else this.#receiver.onMessage(t, m);

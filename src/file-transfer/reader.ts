@@ -125,7 +125,7 @@ export class BlockReader {
         }
       } else {
         for (const [i, length] of lengths.entries()) {
-          for (let filled = 0; filled < length; ) {
+          for (let filled = 0; filled < length;) {
             const { value, done } = await source.reader.read(new Uint8Array(buffer, i * stride + FRAME_HEADER_BYTES + filled, length - filled));
             if (done || !value) throw new Error('the file changed size');
             buffer = value.buffer as ArrayBuffer;

@@ -206,10 +206,7 @@ export class Sender {
         const dc = this.io.channels.channel;
         const t = this.outgoing.find(
           (t) =>
-            t.ctl.state === TransferState.Transferring &&
-            t.next < t.blocks &&
-            !t.awaitingResume &&
-            (t.next - t.acked) * t.blockSize < WINDOW_BYTES,
+            t.ctl.state === TransferState.Transferring && t.next < t.blocks && !t.awaitingResume && (t.next - t.acked) * t.blockSize < WINDOW_BYTES,
         );
         const waiting = this.outgoing.some((t) => t.ctl.state === TransferState.Transferring || t.ctl.state === TransferState.Offered);
         if (!t) {

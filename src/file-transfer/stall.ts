@@ -69,10 +69,15 @@ export function stallVerdict(now: number, state: StallState): StallVerdict {
   // would hold every file behind it, or leave both sides waiting: after as long as data may
   // pause, its transfer ends and the queue moves on.
   if (state.writing && now - state.writing.since > limit) {
-    verdict.fail.push({ id: state.writing.id, code: FileErrorCode.WriteFailed, message: `a block waited ${seconds(MAX_STALLS, stallMs)} s to be written` });
+    verdict.fail.push({
+      id: state.writing.id,
+      code: FileErrorCode.WriteFailed,
+      message: `a block waited ${seconds(MAX_STALLS, stallMs)} s to be written`,
+    });
   }
   for (const { id, since } of state.closing) {
-    if (now - since > limit) verdict.fail.push({ id, code: FileErrorCode.WriteFailed, message: `the file did not close in ${seconds(MAX_STALLS, stallMs)} s` });
+    if (now - since > limit)
+      verdict.fail.push({ id, code: FileErrorCode.WriteFailed, message: `the file did not close in ${seconds(MAX_STALLS, stallMs)} s` });
   }
   // Sending: a receiver that stops answering (a page that hangs, a broken or hostile peer) would
   // leave the file unfinished for good. An honest one is never silent this long: it asks again
@@ -85,17 +90,17 @@ export function stallVerdict(now: number, state: StallState): StallVerdict {
     const since = t.unansweredSince ?? now;
     verdict.unanswered.push({ id: t.id, since });
     if (now - since > UNANSWERED_STALLS * stallMs) {
-      verdict.fail.push({ id: t.id, code: FileErrorCode.Stalled, message: `the other side has not answered for ${seconds(UNANSWERED_STALLS, stallMs)} s` });
+      verdict.fail.push({
+        id: t.id,
+        code: FileErrorCode.Stalled,
+        message: `the other side has not answered for ${seconds(UNANSWERED_STALLS, stallMs)} s`,
+      });
     }
   }
   const failed = new Set(verdict.fail.map((f) => f.id));
   const receiving = state.receiving.filter((t) => !failed.has(t.id));
   const watched =
-    receiving.length ||
-    state.writing ||
-    state.closing.some((t) => !failed.has(t.id)) ||
-    state.sending.some((t) => !failed.has(t.id)) ||
-    state.busy;
+    receiving.length || state.writing || state.closing.some((t) => !failed.has(t.id)) || state.sending.some((t) => !failed.has(t.id)) || state.busy;
   if (!watched) {
     verdict.stop = true;
     return verdict;
@@ -110,7 +115,8 @@ export function stallVerdict(now: number, state: StallState): StallVerdict {
   if (now - state.quietSince < stallMs) return verdict;
   verdict.quietSince = now;
   for (const t of receiving) {
-    if (t.stalls + 1 > MAX_STALLS) verdict.fail.push({ id: t.id, code: FileErrorCode.Stalled, message: `no data for ${seconds(MAX_STALLS, stallMs)} s` });
+    if (t.stalls + 1 > MAX_STALLS)
+      verdict.fail.push({ id: t.id, code: FileErrorCode.Stalled, message: `no data for ${seconds(MAX_STALLS, stallMs)} s` });
     else verdict.askAgain.push(t.id);
   }
   return verdict;

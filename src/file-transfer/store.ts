@@ -270,7 +270,10 @@ async function sweep(): Promise<void> {
         .getDirectoryHandle(name)
         .then((folder) => folder.getFileHandle('alive'))
         .then((alive) => alive.getFile())
-        .then((alive) => alive.lastModified, () => 0);
+        .then(
+          (alive) => alive.lastModified,
+          () => 0,
+        );
       if (Date.now() - seen > GONE_AFTER_MS) await parent.removeEntry(name, { recursive: true }).catch(() => {});
     }
   } catch {

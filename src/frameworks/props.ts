@@ -44,9 +44,7 @@ export interface VideoConsultCheckEventMap {
 }
 
 /** `vc-state-change` → `VcStateChange`. */
-export type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
-  ? `${Capitalize<Head>}${PascalCase<Tail>}`
-  : Capitalize<S>;
+export type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${PascalCase<Tail>}` : Capitalize<S>;
 
 /** Callbacks named as React and Vue name them: `onVcStateChange` for `vc-state-change`. */
 export type EventCallbacks<Events> = {

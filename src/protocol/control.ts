@@ -109,9 +109,7 @@ export function decodeControlMessage(data: unknown): ControlDecodeResult {
   switch (o.type) {
     case 'media':
       valid =
-        typeof o.camera === 'boolean' &&
-        typeof o.microphone === 'boolean' &&
-        (o.videoPaused === undefined || typeof o.videoPaused === 'boolean');
+        typeof o.camera === 'boolean' && typeof o.microphone === 'boolean' && (o.videoPaused === undefined || typeof o.videoPaused === 'boolean');
       break;
     case 'hello':
       valid =

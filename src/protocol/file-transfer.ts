@@ -169,12 +169,10 @@ export const MAX_OFFER_NAME_CHARS = 1024;
 export const TRANSFER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const MIME_PATTERN = /^$|^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 const MAX_FILE_MESSAGE_CHARS = 4096;
-const isCount = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number =>
-  Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
+const isCount = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max;
 
 /** True if `type` names a file-transfer message, so a control-channel router knows whom to hand it. */
-export const isFileTransferType = (type: unknown): boolean =>
-  (FILE_MESSAGE_TYPES as readonly unknown[]).includes(type);
+export const isFileTransferType = (type: unknown): boolean => (FILE_MESSAGE_TYPES as readonly unknown[]).includes(type);
 
 /**
  * Parses a file-transfer control message (JSON text or an already parsed object), or returns

@@ -154,13 +154,7 @@ export interface IceServersRequestMessage {
 }
 
 export type ClientMessage =
-  | JoinMessage
-  | IceServersRequestMessage
-  | DescriptionMessage
-  | CandidateMessage
-  | AdmitMessage
-  | DeclineMessage
-  | LeaveMessage;
+  JoinMessage | IceServersRequestMessage | DescriptionMessage | CandidateMessage | AdmitMessage | DeclineMessage | LeaveMessage;
 
 // ---- server to client -------------------------------------------------------------------------
 

@@ -16,9 +16,7 @@ import {
   SignalingErrorCode,
 } from './signaling.js';
 
-export type ParseResult<T> =
-  | { ok: true; message: T }
-  | { ok: false; code: SignalingErrorCode; reason: string };
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: SignalingErrorCode; reason: string };
 
 type Obj = Record<string, unknown>;
 
@@ -29,10 +27,8 @@ const MAX_ICE_SERVERS = 16;
 /** A place ticket (`joined.session`, `join.resume`) is a short signed token. */
 const MAX_SESSION_CHARS = 512;
 
-const isObject = (x: unknown): x is Obj =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-const isString = (x: unknown, max: number): x is string =>
-  typeof x === 'string' && x.length <= max;
+const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isString = (x: unknown, max: number): x is string => typeof x === 'string' && x.length <= max;
 const isOptionalString = (x: unknown, max: number) => x === undefined || x === null || isString(x, max);
 
 export const isRole = (x: unknown): x is Role => ROLES.includes(x as Role);
@@ -60,14 +56,11 @@ function isCandidate(x: unknown): x is Candidate | null {
 function isIceServer(x: unknown): x is IceServer {
   if (!isObject(x)) return false;
   const urls = x.urls;
-  const urlsOk =
-    isString(urls, 1024) ||
-    (Array.isArray(urls) && urls.length > 0 && urls.length <= 8 && urls.every((u) => isString(u, 1024)));
+  const urlsOk = isString(urls, 1024) || (Array.isArray(urls) && urls.length > 0 && urls.length <= 8 && urls.every((u) => isString(u, 1024)));
   return urlsOk && isOptionalString(x.username, 1024) && isOptionalString(x.credential, 1024);
 }
 
-const isIceServerList = (x: unknown): x is IceServer[] =>
-  Array.isArray(x) && x.length <= MAX_ICE_SERVERS && x.every(isIceServer);
+const isIceServerList = (x: unknown): x is IceServer[] => Array.isArray(x) && x.length <= MAX_ICE_SERVERS && x.every(isIceServer);
 
 /** Decodes one frame to an object with the right version and a string type, or says why not. */
 function decodeEnvelope(data: string): ParseResult<Obj & { type: string }> {
@@ -160,10 +153,7 @@ export function parseServerMessage(data: string): ParseResult<ServerMessage> {
         ? ok
         : invalid(m.type, 'fields');
     case 'error':
-      return isString(m.code, 64) &&
-        ERROR_CODES.has(m.code) &&
-        isString(m.message, 1024) &&
-        (m.fatal === undefined || typeof m.fatal === 'boolean')
+      return isString(m.code, 64) && ERROR_CODES.has(m.code) && isString(m.message, 1024) && (m.fatal === undefined || typeof m.fatal === 'boolean')
         ? ok
         : invalid(m.type, 'fields');
     default:

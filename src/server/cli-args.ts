@@ -114,7 +114,10 @@ function convert(f: Flag, raw: string): string | number | boolean | string[] {
         throw new UsageError(`--${f.flag}: ${(err as Error).message}`);
       }
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     default:
       return raw;
   }
@@ -136,7 +139,12 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): { optio
     }
     const m = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const f = m && FLAGS.find((x) => x.flag === m[2]);
-    if (!m || !f) throw unknownArgument(arg, FLAGS.map((x) => x.flag), 'video-consult-server --help');
+    if (!m || !f)
+      throw unknownArgument(
+        arg,
+        FLAGS.map((x) => x.flag),
+        'video-consult-server --help',
+      );
     if (f.kind === 'boolean') {
       f.apply(options, m[1] ? false : m[3] !== undefined ? convert(f, m[3]) : true);
       continue;
@@ -181,7 +189,6 @@ export function usage(): string {
   ].join('\n');
 }
 
-
 const TOKEN_FLAGS = ['room', 'role', 'ttl', 'token-secret'] as const;
 const TOKEN_HELP = 'video-consult-server token --help';
 
@@ -201,7 +208,10 @@ export function tokenUsage(): string {
 }
 
 /** Arguments of `video-consult-server token`. */
-export function parseTokenArgs(argv: string[], env: NodeJS.ProcessEnv): { secret: string; room: string; role: 'doctor' | 'patient'; ttlSeconds: number } {
+export function parseTokenArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { secret: string; room: string; role: 'doctor' | 'patient'; ttlSeconds: number } {
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(room|role|ttl|token-secret)(?:=(.*))?$/.exec(argv[i]!);

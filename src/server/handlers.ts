@@ -119,8 +119,10 @@ export class MessageHandlers {
   }
 
   async #join(conn: Conn, room: string, role: Role, resume: string | undefined): Promise<void> {
-    if (conn.claims && conn.claims.room !== room) return this.conns.sendError(conn, SignalingErrorCode.TokenWrongRoom, 'The token is for another room.', true);
-    if (conn.claims && conn.claims.role !== role) return this.conns.sendError(conn, SignalingErrorCode.TokenWrongRole, 'The token is for the other role.', true);
+    if (conn.claims && conn.claims.room !== room)
+      return this.conns.sendError(conn, SignalingErrorCode.TokenWrongRoom, 'The token is for another room.', true);
+    if (conn.claims && conn.claims.role !== role)
+      return this.conns.sendError(conn, SignalingErrorCode.TokenWrongRole, 'The token is for the other role.', true);
     if (!this.localRooms.has(room) && this.localRooms.size >= this.opts.maxRooms) {
       return this.conns.sendError(conn, SignalingErrorCode.ServerFull, 'The server has no room for another consultation.', true);
     }

@@ -11,13 +11,7 @@
 export { createSignalingServer, type SignalingServer } from './server.js';
 export type { SignalingServerOptions } from './options.js';
 export type { LogEntry, LogLevel, LogSink } from './log.js';
-export {
-  createJoinToken,
-  verifyJoinToken,
-  type CreateJoinTokenOptions,
-  type JoinTokenClaims,
-  type VerifyResult,
-} from './tokens.js';
+export { createJoinToken, verifyJoinToken, type CreateJoinTokenOptions, type JoinTokenClaims, type VerifyResult } from './tokens.js';
 export { turnCredentials, type TurnOptions } from './turn.js';
 export { MemoryRoomStore, type NodeWatch, type RoomStore } from './store.js';
 export type { Delivery, RoomState, Slot, Transition } from './rooms.js';

@@ -113,7 +113,12 @@ export function addressKey(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':') + '::/64';
+  return (
+    groups
+      .slice(0, 4)
+      .map((g) => g.replace(/^0+(?=.)/, ''))
+      .join(':') + '::/64'
+  );
 }
 
 /** Strips the IPv4-mapped prefix Node gives IPv4 peers on a dual-stack socket. */
@@ -156,7 +161,10 @@ export function isTrusted(list: BlockList, ip: string): boolean {
 export function clientAddress(peer: string, forwarded: string | string[] | undefined, proxies: BlockList | null): string {
   if (!proxies || !isTrusted(proxies, peer)) return plainIp(peer);
   const header = Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '');
-  const hops = header.split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = header
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = plainIp(hops[i]!);
     if (!isIPv4(hop) && !isIPv6(hop)) return plainIp(peer);

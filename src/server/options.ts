@@ -149,7 +149,8 @@ export function resolveOptions(o: SignalingServerOptions): ResolvedOptions {
   };
   const tokenSecrets = o.tokenSecret === undefined ? [] : Array.isArray(o.tokenSecret) ? o.tokenSecret : [o.tokenSecret];
   for (const secret of tokenSecrets) {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_CHARS) throw new RangeError(`tokenSecret must be at least ${MIN_SECRET_CHARS} characters`);
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_CHARS)
+      throw new RangeError(`tokenSecret must be at least ${MIN_SECRET_CHARS} characters`);
   }
   if (o.resumeSecret !== undefined && (typeof o.resumeSecret !== 'string' || o.resumeSecret.length < MIN_SECRET_CHARS)) {
     throw new RangeError(`resumeSecret must be at least ${MIN_SECRET_CHARS} characters`);

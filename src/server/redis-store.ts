@@ -196,8 +196,7 @@ export class RedisRoomStore implements RoomStore {
 
   /** Which processes' room sets gain or lose this room, so a dead process's rooms can be found. */
   #holderChanges(before: RoomState | null, after: RoomState | null): string[] {
-    const holders = (s: RoomState | null) =>
-      new Set([s?.doctor?.conn, s?.patient?.conn].filter((c): c is string => !!c).map(nodeOf));
+    const holders = (s: RoomState | null) => new Set([s?.doctor?.conn, s?.patient?.conn].filter((c): c is string => !!c).map(nodeOf));
     const was = holders(before);
     const is = holders(after);
     return [
@@ -262,12 +261,7 @@ export class RedisRoomStore implements RoomStore {
     const places = this.#key('places', node);
     await this.#watch!.gone(node, await this.#cmd.smembers(places));
     // The claim stays as long as a room may, so that the id can never beat again.
-    await this.#cmd
-      .multi()
-      .set(this.#key('claim', node), this.#nodeId, 'PX', ROOM_TTL_MS)
-      .del(places)
-      .srem(`${this.#prefix}nodes`, node)
-      .exec();
+    await this.#cmd.multi().set(this.#key('claim', node), this.#nodeId, 'PX', ROOM_TTL_MS).del(places).srem(`${this.#prefix}nodes`, node).exec();
   }
 
   /** Stops beating and says goodbye: after a clean exit nobody needs to clean up after this process. */

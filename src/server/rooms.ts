@@ -107,16 +107,14 @@ export function errorDelivery(to: string, code: SignalingErrorCode, fatal: boole
 const other = (role: Role): Role => (role === 'doctor' ? 'patient' : 'doctor');
 
 /** Both are connected and the patient is admitted: they may negotiate. */
-const paired = (s: RoomState): boolean =>
-  !!(s.doctor?.conn && s.patient?.conn && s.patient.admitted);
+const paired = (s: RoomState): boolean => !!(s.doctor?.conn && s.patient?.conn && s.patient.admitted);
 
 const isEmpty = (s: RoomState): boolean => !s.doctor && !s.patient;
 
 /** Drops places whose grace period is over. */
 export function expire(state: RoomState | null, now: number, graceMs: number): RoomState | null {
   if (!state) return null;
-  const keep = (slot: Slot | null) =>
-    slot && (slot.conn !== null || (slot.goneAt !== null && now - slot.goneAt < graceMs)) ? slot : null;
+  const keep = (slot: Slot | null) => (slot && (slot.conn !== null || (slot.goneAt !== null && now - slot.goneAt < graceMs)) ? slot : null);
   const next = { doctor: keep(state.doctor), patient: keep(state.patient) };
   return isEmpty(next) ? null : next;
 }
@@ -250,10 +248,7 @@ export function answerKnock(
   }
   return {
     state: { ...state, patient: null },
-    deliveries: [
-      errorDelivery(patient.conn, SignalingErrorCode.Declined, true),
-      { to: conn, frame: encode({ type: 'knock', waiting: false }) },
-    ],
+    deliveries: [errorDelivery(patient.conn, SignalingErrorCode.Declined, true), { to: conn, frame: encode({ type: 'knock', waiting: false }) }],
     result: null,
   };
 }

@@ -54,9 +54,7 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     requestTimeout: Math.max(opts.headersTimeoutMs, 30_000),
     connectionsCheckingInterval: Math.min(1_000, Math.ceil(opts.headersTimeoutMs / 2)),
   };
-  const http: Server = options.tls
-    ? createHttpsServer({ ...httpOptions, ...tlsOptions(options.tls) }, handler)
-    : createServer(httpOptions, handler);
+  const http: Server = options.tls ? createHttpsServer({ ...httpOptions, ...tlsOptions(options.tls) }, handler) : createServer(httpOptions, handler);
   http.on('connection', (socket: Socket) => core.onTcp(socket));
   http.on('upgrade', (req, socket, head) => core.onUpgrade(req, socket, head));
   http.on('clientError', (_err, socket) => socket.destroy());
@@ -116,8 +114,13 @@ class SignalingCore {
     store.setLocalSink((d) => this.#conns.deliver(d));
     this.#upkeep = new Upkeep(opts, log, store, this.#conns, budgets);
     this.#handlers = new MessageHandlers(opts, log, store, this.metrics, this.#conns, budgets, (room) => this.#upkeep.expireLater(room));
-    this.#gate = new UpgradeGate(opts, addresses, trustedProxies(opts.trustProxy), this.#conns, () => this.#closing, (ws, ip, key, claims) =>
-      this.#conns.open(ws, ip, key, claims),
+    this.#gate = new UpgradeGate(
+      opts,
+      addresses,
+      trustedProxies(opts.trustProxy),
+      this.#conns,
+      () => this.#closing,
+      (ws, ip, key, claims) => this.#conns.open(ws, ip, key, claims),
     );
     this.onRequest = requestHandler(opts, {
       secure: tls,
@@ -153,7 +156,11 @@ class SignalingCore {
       for (const conn of conns) conn.ws.terminate();
     }, SHUTDOWN_GRACE_MS);
     const settled = (c: Conn) => c.chain ?? undefined;
-    await Promise.all(conns.map((c) => (c.ws.readyState === WebSocket.CLOSED ? settled(c) : new Promise<void>((ok) => c.ws.once('close', () => ok())).then(() => settled(c)))));
+    await Promise.all(
+      conns.map((c) =>
+        c.ws.readyState === WebSocket.CLOSED ? settled(c) : new Promise<void>((ok) => c.ws.once('close', () => ok())).then(() => settled(c)),
+      ),
+    );
     clearTimeout(deadline);
     this.#upkeep.cancelExpiries();
     http.closeAllConnections();

@@ -68,7 +68,13 @@ export function verifyJoinToken(token: string, o: { secret: string | string[]; n
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return invalid;
   const payload = token.slice(0, dot);
   const secrets = Array.isArray(o.secret) ? o.secret : [o.secret];
-  if (!signatureMatches(token.slice(dot + 1), secrets.map((s) => sign(s, payload)))) return invalid;
+  if (
+    !signatureMatches(
+      token.slice(dot + 1),
+      secrets.map((s) => sign(s, payload)),
+    )
+  )
+    return invalid;
   let claims: Record<string, unknown>;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -76,10 +82,13 @@ export function verifyJoinToken(token: string, o: { secret: string | string[]; n
     return invalid;
   }
   if (
-    typeof claims !== 'object' || claims === null ||
-    typeof claims.room !== 'string' || !ROOM_PATTERN.test(claims.room) ||
+    typeof claims !== 'object' ||
+    claims === null ||
+    typeof claims.room !== 'string' ||
+    !ROOM_PATTERN.test(claims.room) ||
     !isRole(claims.role) ||
-    typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)
+    typeof claims.exp !== 'number' ||
+    !Number.isFinite(claims.exp)
   ) {
     return invalid;
   }

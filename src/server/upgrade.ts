@@ -130,7 +130,9 @@ export class UpgradeGate {
 /** Refuses an upgrade in plain HTTP, for requests that are no WebSocket client of this protocol. */
 function refuseUpgrade(socket: Duplex, status: number, text: string, body = text): void {
   if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

@@ -1,11 +1,4 @@
-import {
-  type ClientMessage,
-  encode,
-  parseServerMessage,
-  type ServerMessage,
-  SUBPROTOCOL,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from '../protocol/index.js';
+import { type ClientMessage, encode, parseServerMessage, type ServerMessage, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../protocol/index.js';
 
 /** A client message as the session builds it: the transport adds the protocol version. */
 export type OutgoingMessage = ClientMessage extends infer M ? (M extends ClientMessage ? Omit<M, 'v'> : never) : never;

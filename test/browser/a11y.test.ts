@@ -49,98 +49,99 @@ after(async () => {
   await setViewport({ width: 800, height: 600 });
 });
 
-for (const size of SIZES) describe(`axe-core finds nothing serious in any state, at ${size.width}x${size.height} (${size.name})`, () => {
-  before(async () => {
-    await setViewport({ width: size.width, height: size.height });
-  });
+for (const size of SIZES)
+  describe(`axe-core finds nothing serious in any state, at ${size.width}x${size.height} (${size.name})`, () => {
+    before(async () => {
+      await setViewport({ width: size.width, height: size.height });
+    });
 
-  it('idle', async () => {
-    const el = add(createConsult({ server: consults.signalUrl, room: uniqueRoom('a11y'), consultRole: 'patient' }));
-    await expectAccessible(el, 'idle');
-  });
+    it('idle', async () => {
+      const el = add(createConsult({ server: consults.signalUrl, room: uniqueRoom('a11y'), consultRole: 'patient' }));
+      await expectAccessible(el, 'idle');
+    });
 
-  it('waiting (patient) and a knock (doctor)', async () => {
-    const room = uniqueRoom('a11y');
-    const doctor = add(createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' }));
-    const patient = add(createConsult({ server: consults.signalUrl, room, consultRole: 'patient' }));
-    await doctor.join();
-    await expectAccessible(doctor, 'doctor waiting');
-    const knocked = untilKnock(doctor);
-    await patient.join();
-    await untilState(patient, 'waiting');
-    await knocked;
-    await expectAccessible(patient, 'patient waiting');
-    await expectAccessible(doctor, 'knock');
-    // Something about who knocks that the server does not learn: since when they wait.
-    expect(doctor.shadowRoot!.textContent).to.match(/Waiting since \S+/);
-  });
+    it('waiting (patient) and a knock (doctor)', async () => {
+      const room = uniqueRoom('a11y');
+      const doctor = add(createConsult({ server: consults.signalUrl, room, consultRole: 'doctor' }));
+      const patient = add(createConsult({ server: consults.signalUrl, room, consultRole: 'patient' }));
+      await doctor.join();
+      await expectAccessible(doctor, 'doctor waiting');
+      const knocked = untilKnock(doctor);
+      await patient.join();
+      await untilState(patient, 'waiting');
+      await knocked;
+      await expectAccessible(patient, 'patient waiting');
+      await expectAccessible(doctor, 'knock');
+      // Something about who knocks that the server does not learn: since when they wait.
+      expect(doctor.shadowRoot!.textContent).to.match(/Waiting since \S+/);
+    });
 
-  it('connecting', async () => {
-    // Relay only, with no relay to use: the two browsers keep looking for a path.
-    const room = uniqueRoom('a11y');
-    const none = { iceTransportPolicy: 'relay', iceServers: [] };
-    const doctor = add(createConsult({ server: consults.signalUrl, room, consultRole: 'doctor', ...none }));
-    const patient = add(createConsult({ server: consults.signalUrl, room, consultRole: 'patient', ...none }));
-    await doctor.join();
-    const knocked = untilKnock(doctor);
-    await patient.join();
-    await knocked;
-    doctor.admit();
-    await untilState(patient, 'connecting');
-    await expectAccessible(patient, 'connecting');
-  });
+    it('connecting', async () => {
+      // Relay only, with no relay to use: the two browsers keep looking for a path.
+      const room = uniqueRoom('a11y');
+      const none = { iceTransportPolicy: 'relay', iceServers: [] };
+      const doctor = add(createConsult({ server: consults.signalUrl, room, consultRole: 'doctor', ...none }));
+      const patient = add(createConsult({ server: consults.signalUrl, room, consultRole: 'patient', ...none }));
+      await doctor.join();
+      const knocked = untilKnock(doctor);
+      await patient.join();
+      await knocked;
+      doctor.admit();
+      await untilState(patient, 'connecting');
+      await expectAccessible(patient, 'connecting');
+    });
 
-  it('in a call, with the chat open, messages both ways and a file offer, and with the security panel open', async () => {
-    const { doctor, patient } = await consults.startCall({ prefix: 'a11y' });
-    await expectAccessible(doctor, 'in a call');
-    // The quality indicator says the level in words, not only in bars.
-    const quality = doctor.shadowRoot!.querySelector<HTMLElement>('[part~="quality"][part~="incoming"]')!;
-    await eventually(() => !quality.hidden, 'the quality indicator');
-    expect(quality.textContent!.trim()).to.match(/^(good|fair|poor) connection$|^connection lost$/);
-    await filesReady(patient);
-    doctor.sendMessage('Good morning. How is the knee?');
-    patient.sendMessage('Better, thank you.');
-    const offered = oneEvent(doctor, 'vc-file-offer');
-    patient.sendFile(randomFile(20_000, 'lab-results.pdf')).done.catch(() => {});
-    await offered;
-    control(doctor, 'button', /^Chat/).click();
-    await eventually(() => doctor.messages.length === 2, 'both messages');
-    await expectAccessible(doctor, 'chat with a file offer');
-    control(doctor, 'button', 'Connection security').click();
-    await eventually(() => doctor.verificationCode, 'verification code');
-    await expectAccessible(doctor, 'security panel');
-    // Plain words first; the cipher names only behind "Technical details".
-    const details = doctor.shadowRoot!.querySelector<HTMLDetailsElement>('[part~="info"] details')!;
-    expect(details.open).to.equal(false);
-    expect(control(doctor, 'button', 'Technical details').localName).to.equal('summary');
-    await eventually(() => /AEAD_AES_|AES_CM_128_|SRTP_/.test(details.querySelector('dl')!.textContent!), 'cipher names');
-    expect(doctor.shadowRoot!.querySelector('[part~="info"]')!.textContent).to.contain('encrypted straight between your two devices');
-  });
+    it('in a call, with the chat open, messages both ways and a file offer, and with the security panel open', async () => {
+      const { doctor, patient } = await consults.startCall({ prefix: 'a11y' });
+      await expectAccessible(doctor, 'in a call');
+      // The quality indicator says the level in words, not only in bars.
+      const quality = doctor.shadowRoot!.querySelector<HTMLElement>('[part~="quality"][part~="incoming"]')!;
+      await eventually(() => !quality.hidden, 'the quality indicator');
+      expect(quality.textContent!.trim()).to.match(/^(good|fair|poor) connection$|^connection lost$/);
+      await filesReady(patient);
+      doctor.sendMessage('Good morning. How is the knee?');
+      patient.sendMessage('Better, thank you.');
+      const offered = oneEvent(doctor, 'vc-file-offer');
+      patient.sendFile(randomFile(20_000, 'lab-results.pdf')).done.catch(() => {});
+      await offered;
+      control(doctor, 'button', /^Chat/).click();
+      await eventually(() => doctor.messages.length === 2, 'both messages');
+      await expectAccessible(doctor, 'chat with a file offer');
+      control(doctor, 'button', 'Connection security').click();
+      await eventually(() => doctor.verificationCode, 'verification code');
+      await expectAccessible(doctor, 'security panel');
+      // Plain words first; the cipher names only behind "Technical details".
+      const details = doctor.shadowRoot!.querySelector<HTMLDetailsElement>('[part~="info"] details')!;
+      expect(details.open).to.equal(false);
+      expect(control(doctor, 'button', 'Technical details').localName).to.equal('summary');
+      await eventually(() => /AEAD_AES_|AES_CM_128_|SRTP_/.test(details.querySelector('dl')!.textContent!), 'cipher names');
+      expect(doctor.shadowRoot!.querySelector('[part~="info"]')!.textContent).to.contain('encrypted straight between your two devices');
+    });
 
-  it('reconnecting', async () => {
-    const { doctor, page } = await consults.startCallWithPeerPage({ prefix: 'a11y' });
-    // The patient's page goes away without hanging up, as a lost network would.
-    await page.close();
-    await untilState(doctor, 'reconnecting', 30_000);
-    await expectAccessible(doctor, 'reconnecting');
-  });
+    it('reconnecting', async () => {
+      const { doctor, page } = await consults.startCallWithPeerPage({ prefix: 'a11y' });
+      // The patient's page goes away without hanging up, as a lost network would.
+      await page.close();
+      await untilState(doctor, 'reconnecting', 30_000);
+      await expectAccessible(doctor, 'reconnecting');
+    });
 
-  it('ended, by either side', async () => {
-    const { doctor, patient } = await consults.startCall({ prefix: 'a11y' });
-    const ended = untilState(patient, 'ended');
-    doctor.leave();
-    await ended;
-    await expectAccessible(patient, 'ended by the other side');
-    await expectAccessible(doctor, 'ended by hanging up');
-  });
+    it('ended, by either side', async () => {
+      const { doctor, patient } = await consults.startCall({ prefix: 'a11y' });
+      const ended = untilState(patient, 'ended');
+      doctor.leave();
+      await ended;
+      await expectAccessible(patient, 'ended by the other side');
+      await expectAccessible(doctor, 'ended by hanging up');
+    });
 
-  it('failed', async () => {
-    const el = add(createConsult({ server: 'ws://127.0.0.1:9/signal', room: uniqueRoom('a11y'), consultRole: 'patient' }));
-    await el.join();
-    expect(el.state).to.equal('failed');
-    await expectAccessible(el, 'failed');
+    it('failed', async () => {
+      const el = add(createConsult({ server: 'ws://127.0.0.1:9/signal', room: uniqueRoom('a11y'), consultRole: 'patient' }));
+      await el.join();
+      expect(el.state).to.equal('failed');
+      await expectAccessible(el, 'failed');
+    });
   });
-});
 
 describe('the host is not given an ARIA role', () => {
   it('consult-role leaves role alone; role="doctor" is moved off the host', async () => {
@@ -235,7 +236,8 @@ describe('keyboard and screen reader', () => {
     await ended;
     await patient.updateComplete;
     await doctor.updateComplete;
-    const buttons = (el: VideoConsult) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('button')].filter((b) => b.checkVisibility()).map((b) => b.textContent!.trim());
+    const buttons = (el: VideoConsult) =>
+      [...el.shadowRoot!.querySelectorAll<HTMLElement>('button')].filter((b) => b.checkVisibility()).map((b) => b.textContent!.trim());
     expect(patient.shadowRoot!.textContent).to.contain('The other person has left');
     expect(buttons(patient)).not.to.include('Try again');
     // Who hung up may have done so by mistake.

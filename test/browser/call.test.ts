@@ -187,9 +187,7 @@ describe('glare', () => {
       patient.peerConnection!.restartIce();
       await eventually(
         () =>
-          [doctor, patient].every(
-            (s, i) => s.peerConnection!.signalingState === 'stable' && s.peerConnection!.remoteDescription!.sdp !== before[i],
-          ),
+          [doctor, patient].every((s, i) => s.peerConnection!.signalingState === 'stable' && s.peerConnection!.remoteDescription!.sdp !== before[i]),
         'both renegotiated',
       );
       await Promise.all([connected(doctor), connected(patient)]);

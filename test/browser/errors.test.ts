@@ -19,9 +19,7 @@ function failCamera(name: 'NotFoundError' | 'NotReadableError'): () => void {
   const devices = navigator.mediaDevices;
   const original = devices.getUserMedia;
   devices.getUserMedia = (constraints?: MediaStreamConstraints) =>
-    constraints?.video
-      ? Promise.reject(new DOMException('camera unavailable', name))
-      : original.call(devices, constraints);
+    constraints?.video ? Promise.reject(new DOMException('camera unavailable', name)) : original.call(devices, constraints);
   return () => {
     devices.getUserMedia = original;
   };

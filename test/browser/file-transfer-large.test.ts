@@ -29,7 +29,11 @@ afterEach(async () => {
 async function opfsFile(name: string) {
   const dir = await navigator.storage.getDirectory();
   const handle = await dir.getFileHandle(name, { create: true });
-  return { writable: (await handle.createWritable()) as unknown as WritableStream<Uint8Array>, file: () => handle.getFile(), remove: () => dir.removeEntry(name) };
+  return {
+    writable: (await handle.createWritable()) as unknown as WritableStream<Uint8Array>,
+    file: () => handle.getFile(),
+    remove: () => dir.removeEntry(name),
+  };
 }
 
 describe('file transfer: large files', () => {
@@ -62,4 +66,3 @@ describe('file transfer: large files', () => {
     expect(await fingerprint(got.blob!)).to.equal(await fingerprint(source));
   });
 });
-

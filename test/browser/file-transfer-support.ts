@@ -41,7 +41,10 @@ export function unreadableFrom<F extends Blob>(file: F, readable: number): F {
   file.slice = (start = 0, end = file.size) => {
     const part = slice.call(file, start, end);
     part.stream = () => {
-      const before = slice.call(file, start, Math.max(start, Math.min(end, readable))).stream().getReader();
+      const before = slice
+        .call(file, start, Math.max(start, Math.min(end, readable)))
+        .stream()
+        .getReader();
       return new ReadableStream({
         type: 'bytes',
         async pull(controller) {

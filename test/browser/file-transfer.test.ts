@@ -5,7 +5,21 @@ import { FileErrorCode, isAcceptedType, sanitizeFileName, type FileTransferManag
 import { encodeBlockFrame, fileHash, FRAME_HEADER_BYTES, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { openPeerPage } from './harness.js';
 
-import { MiB, makeFile, unreadableFrom, fingerprint, negotiate, opened, makeSide, connect, sides, pair, next, autoAccept, type Side } from './file-transfer-support.js';
+import {
+  MiB,
+  makeFile,
+  unreadableFrom,
+  fingerprint,
+  negotiate,
+  opened,
+  makeSide,
+  connect,
+  sides,
+  pair,
+  next,
+  autoAccept,
+  type Side,
+} from './file-transfer-support.js';
 
 /** Sends `file` from `a` to `b` and resolves with what `b` received, once both sides agree on its hash. */
 async function delivered(a: FileTransferManager, b: FileTransferManager, file: File): Promise<ReceivedFile> {
@@ -339,7 +353,8 @@ async function hostilePair(options: Parameters<typeof makeSide>[0] = {}) {
     const blocks = Math.ceil(opts.size / blockSize);
     control({ type: 'file-offer', id, tag: t, name: 'x.bin', size: opts.size, mime: '', blockSize });
     await answer('file-accept', id);
-    const plan: Array<{ index: number; length?: number; badHash?: boolean; epoch?: number }> = opts.plan ?? Array.from({ length: blocks }, (_, index) => ({ index }));
+    const plan: Array<{ index: number; length?: number; badHash?: boolean; epoch?: number }> =
+      opts.plan ?? Array.from({ length: blocks }, (_, index) => ({ index }));
     const hashes = new Uint8Array(blocks * 32);
     for (const step of plan) {
       const length = step.length ?? Math.min(blockSize, opts.size - step.index * blockSize);
@@ -736,12 +751,20 @@ describe('file transfer: with a second page in its own browser context', () => {
       const A = makeSide();
       sides.push(A);
       await A.pc.setLocalDescription();
-      await new Promise<void>((r) => (A.pc.iceGatheringState === 'complete' ? r() : A.pc.addEventListener('icegatheringstatechange', () => A.pc.iceGatheringState === 'complete' && r())));
+      await new Promise<void>((r) =>
+        A.pc.iceGatheringState === 'complete'
+          ? r()
+          : A.pc.addEventListener('icegatheringstatechange', () => A.pc.iceGatheringState === 'complete' && r()),
+      );
       const answer = await peer.run(async (offer: string) => {
         const pc = (window as unknown as { ftPc: RTCPeerConnection }).ftPc;
         await pc.setRemoteDescription({ type: 'offer', sdp: offer });
         await pc.setLocalDescription();
-        await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+        await new Promise<void>((r) =>
+          pc.iceGatheringState === 'complete'
+            ? r()
+            : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()),
+        );
         return pc.localDescription!.sdp;
       }, A.pc.localDescription!.sdp);
       await A.pc.setRemoteDescription({ type: 'answer', sdp: answer });
@@ -754,7 +777,7 @@ describe('file transfer: with a second page in its own browser context', () => {
       const file = makeFile(32 * MiB + 17, 'referral.pdf', 'application/pdf', 31);
       await a.sendFile(file).done;
       const theirs = await peer.run(async () => {
-        const r = (await (window as unknown as { ftReceived: Promise<{ blob: Blob; name: string }> }).ftReceived);
+        const r = await (window as unknown as { ftReceived: Promise<{ blob: Blob; name: string }> }).ftReceived;
         const parts: string[] = [String(r.blob.size)];
         for (let s = 0; s < r.blob.size; s += 4 * 1024 * 1024) {
           const d = await crypto.subtle.digest('SHA-256', await r.blob.slice(s, s + 4 * 1024 * 1024).arrayBuffer());

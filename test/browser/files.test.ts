@@ -142,7 +142,9 @@ describe('files in the element', () => {
       doctor.leave();
       expect((await gone).detail.available).to.equal(false);
       expect(patient.filesAvailable).to.equal(false);
-      expect(() => patient.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
+      expect(() => patient.sendFile(new Blob(['x'])))
+        .to.throw()
+        .with.property('code', 'not-connected');
       expect(seen.filter((s) => s.el === patient).map((s) => s.available)).to.deep.equal([true, false]);
       expect(seen.filter((s) => s.el === doctor).map((s) => s.available)).to.deep.equal([true, false]);
     } finally {
@@ -153,7 +155,9 @@ describe('files in the element', () => {
   it('sending outside a call is refused with not-connected', () => {
     const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), consultRole: 'patient' });
     elements.push(el);
-    expect(() => el.sendFile(new Blob(['x']))).to.throw().with.property('code', 'not-connected');
+    expect(() => el.sendFile(new Blob(['x'])))
+      .to.throw()
+      .with.property('code', 'not-connected');
   });
 
   it('no file name or file byte reaches the signaling server', async () => {

@@ -42,7 +42,10 @@ function expectChunked(sender: FileChannelRecord, receiver: FileChannelRecord, b
   const chunk = Math.min(sender.maxMessageSize!, MAX_CHUNK_BYTES);
   const frames = sender.sent;
   expect(frames.length, 'several chunks').to.be.greaterThan(1);
-  expect(frames.slice(0, -1).every((n) => n === chunk), `full frames of ${chunk} bytes: ${frames.join(', ')}`).to.equal(true);
+  expect(
+    frames.slice(0, -1).every((n) => n === chunk),
+    `full frames of ${chunk} bytes: ${frames.join(', ')}`,
+  ).to.equal(true);
   expect(frames.at(-1)).to.be.at.most(chunk);
   // The payloads after each frame's header add up to the file.
   expect(frames.reduce((sum, n) => sum + n - FRAME_HEADER_BYTES, 0)).to.equal(bytes);
@@ -144,19 +147,16 @@ describe('a call between Chromium and Firefox ESR', function () {
 
     const ours = watch.read();
     const theirs = await firefox.run(() => (window as any).fileChannel.read() as FileChannelRecord);
-    expectChunked(
-      { ...ours, sent: ours.sent.slice(sentBefore) },
-      { ...theirs, received: theirs.received.slice(before.received.length) },
-      FILE_BYTES,
-    );
+    expectChunked({ ...ours, sent: ours.sent.slice(sentBefore) }, { ...theirs, received: theirs.received.slice(before.received.length) }, FILE_BYTES);
   });
 
   it('a file from Firefox arrives in Chromium with the same SHA-256', async () => {
     await eventually(
-      () => firefox.run(() => {
-        const button = document.getElementById('patient')!.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]');
-        return !!button && !button.hidden;
-      }),
+      () =>
+        firefox.run(() => {
+          const button = document.getElementById('patient')!.shadowRoot!.querySelector<HTMLElement>('[part~="file-button"]');
+          return !!button && !button.hidden;
+        }),
       'the patient can send files',
     );
     const receivedBefore = watch.read().received.length;
@@ -166,7 +166,11 @@ describe('a call between Chromium and Firefox ESR', function () {
     });
     const arrived = oneEvent(doctor, 'vc-file-received');
 
-    const { before, size, sha256: theirHash } = await firefox.run(async (bytes: number) => {
+    const {
+      before,
+      size,
+      sha256: theirHash,
+    } = await firefox.run(async (bytes: number) => {
       const w = window as any;
       const el = document.getElementById('patient') as VideoConsult;
       const sending = w.helpers.randomFile(bytes, 'photo of the rash.jpg', 'image/jpeg') as File;
@@ -183,10 +187,6 @@ describe('a call between Chromium and Firefox ESR', function () {
 
     const ours = watch.read();
     const theirs = await firefox.run(() => (window as any).fileChannel.read() as FileChannelRecord);
-    expectChunked(
-      { ...theirs, sent: theirs.sent.slice(before.sent.length) },
-      { ...ours, received: ours.received.slice(receivedBefore) },
-      FILE_BYTES,
-    );
+    expectChunked({ ...theirs, sent: theirs.sent.slice(before.sent.length) }, { ...ours, received: ours.received.slice(receivedBefore) }, FILE_BYTES);
   });
 });

@@ -7,9 +7,7 @@ export async function signaling(): Promise<{ url: string; signalUrl: string }> {
 }
 
 /** A signaling server of a test's own (demo mode), for options of its own or to inspect its logs. */
-export async function startSignaling(
-  options: Record<string, unknown> = {},
-): Promise<{ id: string; url: string; signalUrl: string }> {
+export async function startSignaling(options: Record<string, unknown> = {}): Promise<{ id: string; url: string; signalUrl: string }> {
   return (await executeServerCommand('vc:signaling-start', options)) as { id: string; url: string; signalUrl: string };
 }
 
@@ -47,18 +45,15 @@ export interface PeerPage {
  */
 export type PeerBrowser = 'default' | 'deny-media' | 'deny-camera' | 'no-devices' | 'firefox';
 
-export async function openPeerPage(
-  options: { path?: string; origin?: string; browser?: PeerBrowser } = {},
-): Promise<PeerPage> {
+export async function openPeerPage(options: { path?: string; origin?: string; browser?: PeerBrowser } = {}): Promise<PeerPage> {
   const { path = '/test/support/peer.html', origin, browser = 'default' } = options;
   // A browser of its own starts once per run, in rounds, since it may take longer than one command may.
-  for (let ready = browser === 'default'; !ready; ) {
+  for (let ready = browser === 'default'; !ready;) {
     ({ ready } = (await executeServerCommand('vc:peer-browser', { browser })) as { ready: boolean });
   }
   const id = (await executeServerCommand('vc:peer-open', { path, origin, browser })) as string;
   return {
-    run: async (fn, ...args) =>
-      ((await executeServerCommand('vc:peer-eval', { id, source: fn.toString(), args })) as { value: never }).value,
+    run: async (fn, ...args) => ((await executeServerCommand('vc:peer-eval', { id, source: fn.toString(), args })) as { value: never }).value,
     runLong: async (fn, ...args) => {
       const run = await executeServerCommand('vc:peer-start', { id, source: fn.toString(), args });
       for (;;) {

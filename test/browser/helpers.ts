@@ -84,7 +84,9 @@ export async function untilRemoteAudioFlows(el: VideoConsult): Promise<void> {
 }
 
 /** Creates an element in the document with the given properties. */
-export function createConsult(props: Partial<Pick<VideoConsult, 'server' | 'room' | 'consultRole' | 'token' | 'audioOnly'>> & Record<string, unknown>): VideoConsult {
+export function createConsult(
+  props: Partial<Pick<VideoConsult, 'server' | 'room' | 'consultRole' | 'token' | 'audioOnly'>> & Record<string, unknown>,
+): VideoConsult {
   const el = document.createElement('video-consult');
   Object.assign(el, props);
   document.body.append(el);

@@ -12,9 +12,7 @@ interface Side {
 const gathered = (pc: RTCPeerConnection) =>
   pc.iceGatheringState === 'complete'
     ? Promise.resolve()
-    : new Promise<void>((resolve) =>
-        pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
-      );
+    : new Promise<void>((resolve) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()));
 
 const connected = (pc: RTCPeerConnection) =>
   new Promise<void>((resolve, reject) => {

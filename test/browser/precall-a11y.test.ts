@@ -69,7 +69,7 @@ const ratio = (a: number[], b: number[]) => {
 
 /** The first opaque background behind `el`, across the shadow boundary, up to the page's white. */
 function backgroundOf(el: Element): number[] {
-  for (let e: Element | null = el; e; e = e.parentElement ?? ((e.getRootNode() as ShadowRoot).host ?? null)) {
+  for (let e: Element | null = el; e; e = e.parentElement ?? (e.getRootNode() as ShadowRoot).host ?? null) {
     const c = parse(getComputedStyle(e).backgroundColor);
     if (c.length === 3 || (c[3] ?? 1) > 0) return c.slice(0, 3);
   }

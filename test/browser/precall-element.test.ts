@@ -84,7 +84,11 @@ describe('<video-consult-check>: a working setup', () => {
     this.timeout(60_000);
     const steps: string[] = [];
     document.addEventListener('vc-check-step', (e) => steps.push((e as CustomEvent<StepResult>).detail.id));
-    const { el, report } = await checkOn({ server: signalUrl, iceServers: turn.iceServers, relayPorts: `${turn.relayPorts.min}-${turn.relayPorts.max}` });
+    const { el, report } = await checkOn({
+      server: signalUrl,
+      iceServers: turn.iceServers,
+      relayPorts: `${turn.relayPorts.min}-${turn.relayPorts.max}`,
+    });
     expect(report.verdict.status, report.text).to.equal('pass');
     expect(steps.sort()).to.deep.equal(['browser', 'camera', 'microphone', 'network', 'quality', 'signaling', 'speakers']);
     const statuses = [...shadow(el).querySelectorAll<HTMLElement>('[part~="step"]')].map((li) => `${li.dataset.step} ${li.dataset.status}`);
@@ -142,7 +146,11 @@ describe('<video-consult-check>: a working setup', () => {
 
   it('takes overridden strings', async function () {
     this.timeout(60_000);
-    const { el } = await checkOn({ server: signalUrl, iceServers: turn.iceServers, strings: { verdicts: { ready: 'Sie sind startklar, Frau Muster.' }, steps: { quality: 'Tempo' } } });
+    const { el } = await checkOn({
+      server: signalUrl,
+      iceServers: turn.iceServers,
+      strings: { verdicts: { ready: 'Sie sind startklar, Frau Muster.' }, steps: { quality: 'Tempo' } },
+    });
     expect(verdict(el).textContent).to.contain('Sie sind startklar, Frau Muster.');
     expect(stepItem(el, 'quality').textContent).to.contain('Tempo');
     expect(stepItem(el, 'camera').textContent).to.contain('Camera');
@@ -184,7 +192,9 @@ describe('<video-consult-check>: network problems', () => {
     expect(verdict(el).textContent).to.contain('Ihr Netzwerk blockiert Videoanrufe zur Praxis.');
     const advice = [...shadow(el).querySelectorAll<HTMLElement>('[data-advice]')].map((li) => li.dataset.advice);
     expect(advice).to.deep.equal(['ask-it-firewall', 'another-network', 'contact-practice']);
-    expect(shadow(el).querySelector('[data-advice="ask-it-firewall"]')!.textContent).to.contain(`Bitten Sie die IT, WebRTC-Verkehr (UDP, ICE, STUN und TURN) zu ${gone.host}`);
+    expect(shadow(el).querySelector('[data-advice="ask-it-firewall"]')!.textContent).to.contain(
+      `Bitten Sie die IT, WebRTC-Verkehr (UDP, ICE, STUN und TURN) zu ${gone.host}`,
+    );
     expect(stepItem(el, 'quality').dataset.status).to.equal('skip');
   });
 });

@@ -27,7 +27,11 @@ const TOKEN_SECRET = 'precall-check-secret-0123456789';
 
 /** A join token as the server's `createJoinToken` makes one (HMAC-SHA256), signed here with WebCrypto. */
 async function joinToken(secret: string, room: string, role: 'doctor' | 'patient'): Promise<string> {
-  const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const b64url = (bytes: Uint8Array) =>
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
   const now = Math.floor(Date.now() / 1000);
   const payload = b64url(new TextEncoder().encode(JSON.stringify({ room, role, exp: now + 600, iat: now, jti: 'precall-test' })));
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -91,7 +95,10 @@ describe('runPrecallCheck: ICE servers from the signaling server', () => {
   it('without the token that server requires: the signaling step fails with the code, and nothing is tried on the network', async function () {
     this.timeout(30_000);
     const forged = await joinToken('not-the-secret-0123456789', 'any-room', 'patient');
-    for (const [token, code] of [[undefined, 'token-required'], [forged, 'token-invalid']] as const) {
+    for (const [token, code] of [
+      [undefined, 'token-required'],
+      [forged, 'token-invalid'],
+    ] as const) {
       const report = await runPrecallCheck(quick({ server: guarded.signalUrl, ...(token ? { token } : {}) }));
       expect(outcome(report, 'signaling')).to.equal('fail signaling-refused');
       expect(step(report, 'signaling').figures.error).to.equal(code);
@@ -144,7 +151,12 @@ describe('<video-consult-check> with `server` only', () => {
     yes!.click();
     const report = await done;
     await el.updateComplete;
-    return { el, report, verdict: shadow(el).querySelector<HTMLElement>('[part~="verdict"]')!, item: (id: string) => shadow(el).querySelector<HTMLElement>(`[data-step="${id}"]`)! };
+    return {
+      el,
+      report,
+      verdict: shadow(el).querySelector<HTMLElement>('[part~="verdict"]')!,
+      item: (id: string) => shadow(el).querySelector<HTMLElement>(`[data-step="${id}"]`)!,
+    };
   }
 
   it('fetches the ICE servers from the server it is given and says "ready"; the token is never an attribute', async function () {

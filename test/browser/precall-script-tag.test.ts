@@ -30,7 +30,9 @@ describe('<video-consult-check> from a script tag', () => {
   });
 
   it('video-consult.js alone defines the call but not the check', async () => {
-    const page = await frame({ srcdoc: '<script type="module" src="/dist/cdn/video-consult.js"></script><video-consult-check></video-consult-check>' });
+    const page = await frame({
+      srcdoc: '<script type="module" src="/dist/cdn/video-consult.js"></script><video-consult-check></video-consult-check>',
+    });
     const registry = page.contentWindow!.customElements;
     await within(registry.whenDefined('video-consult'), 'video-consult defined');
     expect(registry.get('video-consult-check')).to.equal(undefined);

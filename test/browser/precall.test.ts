@@ -15,7 +15,8 @@ interface Turn {
   iceServers: RTCIceServer[];
 }
 
-const startTurn = async (payload: Record<string, unknown> = {}) => (await executeServerCommand('vc:coturn-start', payload)) as Turn & { reason?: string };
+const startTurn = async (payload: Record<string, unknown> = {}) =>
+  (await executeServerCommand('vc:coturn-start', payload)) as Turn & { reason?: string };
 const stopTurn = (turn: Turn) => executeServerCommand('vc:coturn-stop', { id: turn.id });
 const step = (report: PrecallReport, id: StepResult['id']) => report.steps.find((s) => s.id === id)!;
 
@@ -132,12 +133,10 @@ describe('runPrecallCheck: TURN over TLS', () => {
         tls.iceServers,
       );
       const paths = step(report, 'network').paths!;
-      expect(paths.map((p) => `${p.kind} ${p.status}`), report.text).to.deep.equal([
-        'srflx pass',
-        'turn-udp pass',
-        'turn-tcp pass',
-        'turn-tls pass',
-      ]);
+      expect(
+        paths.map((p) => `${p.kind} ${p.status}`),
+        report.text,
+      ).to.deep.equal(['srflx pass', 'turn-udp pass', 'turn-tcp pass', 'turn-tls pass']);
       expect(step(report, 'network').figures.turnTls).to.equal(true);
     } finally {
       await stopTurn(tls);
@@ -209,9 +208,7 @@ describe('runPrecallCheck: network failures', () => {
 
 describe('runPrecallCheck: camera and microphone problems', () => {
   const failing = (name: string) => (constraints: MediaStreamConstraints) =>
-    constraints.video
-      ? Promise.reject(new DOMException('camera failed', name))
-      : navigator.mediaDevices.getUserMedia(constraints);
+    constraints.video ? Promise.reject(new DOMException('camera failed', name)) : navigator.mediaDevices.getUserMedia(constraints);
 
   it('permission denied (in a browser context where camera and microphone are denied): both fail with allow-camera advice', async function () {
     this.timeout(90_000);

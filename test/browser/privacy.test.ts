@@ -4,14 +4,7 @@ import { ConsultSession, WebSocketTransport, type Transport } from '../../src/in
 import type { VideoConsult } from '../../src/element/video-consult.js';
 import { openPeerPage, signalingLogs, startSignaling, stopSignaling } from './harness.js';
 import { useConsults } from './consults.js';
-import {
-  createConsult,
-  eventually,
-  uniqueRoom,
-  untilKnock,
-  untilRemoteVideoPlays,
-  untilState,
-} from './helpers.js';
+import { createConsult, eventually, uniqueRoom, untilKnock, untilRemoteVideoPlays, untilState } from './helpers.js';
 
 const consults = useConsults();
 const { elements } = consults;
@@ -19,8 +12,7 @@ const { elements } = consults;
 const startCall = (doctor: Record<string, unknown> = {}, patient: Record<string, unknown> = {}, server?: string) =>
   consults.startCall({ doctor, patient, server, prefix: 'priv' });
 
-const untilPeerName = (el: VideoConsult, name: string) =>
-  eventually(() => el.peerName === name, `peer name ${JSON.stringify(name)} on ${el.role}`);
+const untilPeerName = (el: VideoConsult, name: string) => eventually(() => el.peerName === name, `peer name ${JSON.stringify(name)} on ${el.role}`);
 const shadow = (el: VideoConsult) => el.shadowRoot!;
 const peerNameLabel = (el: VideoConsult) => shadow(el).querySelector<HTMLElement>('[part~="peer-name"]')!;
 
@@ -140,13 +132,17 @@ describe('chat', () => {
     for (const li of shadow(doctor).querySelectorAll('.messages li')) {
       expect(li.getBoundingClientRect().right).to.be.at.most(panel.right + 0.5);
     }
-    expect(() => patient.sendMessage('z'.repeat(4001))).to.throw().with.property('code', 'chat-too-long');
+    expect(() => patient.sendMessage('z'.repeat(4001)))
+      .to.throw()
+      .with.property('code', 'chat-too-long');
   });
 
   it('sending outside a call is refused with not-connected', async () => {
     const el = createConsult({ server: consults.signalUrl, room: uniqueRoom(), consultRole: 'patient' });
     elements.push(el);
-    expect(() => el.sendMessage('hi')).to.throw().with.property('code', 'not-connected');
+    expect(() => el.sendMessage('hi'))
+      .to.throw()
+      .with.property('code', 'not-connected');
   });
 });
 
@@ -175,8 +171,9 @@ describe('verification code', () => {
   it('a relay that swaps the fingerprint lines never produces a matching code', async () => {
     // A signaling path that rewrites every fingerprint in the SDP, as a man in the middle would.
     const tamper = (sdp: string) =>
-      sdp.replace(/(a=fingerprint:sha-256 )([0-9A-F:]+)/g, (_m, prefix: string, fp: string) =>
-        prefix + fp.replace(/[0-9A-F]/g, (c) => ((parseInt(c, 16) + 1) % 16).toString(16).toUpperCase()),
+      sdp.replace(
+        /(a=fingerprint:sha-256 )([0-9A-F:]+)/g,
+        (_m, prefix: string, fp: string) => prefix + fp.replace(/[0-9A-F]/g, (c) => ((parseInt(c, 16) + 1) % 16).toString(16).toUpperCase()),
       );
     const tamperingTransport = (url: string, token?: string): Transport => {
       const inner = new WebSocketTransport(url, token);
@@ -245,11 +242,7 @@ describe('the server learns nothing personal', () => {
     };
     try {
       const secrets = { doctor: 'Dr. Secret Doctorname', patient: 'Patient Privatename', chat: 'my rash is itchy since tuesday' };
-      const { doctor, patient } = await startCall(
-        { displayName: secrets.doctor },
-        { displayName: secrets.patient },
-        server.signalUrl,
-      );
+      const { doctor, patient } = await startCall({ displayName: secrets.doctor }, { displayName: secrets.patient }, server.signalUrl);
       await untilPeerName(doctor, secrets.patient);
       await untilPeerName(patient, secrets.doctor);
       const received = oneEvent(doctor, 'vc-message');

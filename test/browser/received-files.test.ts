@@ -19,7 +19,13 @@ async function listReceived(): Promise<Map<string, number>> {
     out.set(page, -1);
     for await (const [name, file] of (handle as Dir).entries()) {
       // A file removed between listing and reading is gone: not counted.
-      const size = file.kind === 'file' ? await (file as FileSystemFileHandle).getFile().then((f) => f.size, () => undefined) : -1;
+      const size =
+        file.kind === 'file'
+          ? await (file as FileSystemFileHandle).getFile().then(
+              (f) => f.size,
+              () => undefined,
+            )
+          : -1;
       if (size !== undefined) out.set(`${page}/${name}`, size);
     }
   }

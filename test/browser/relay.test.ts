@@ -13,8 +13,7 @@ interface Coturn {
   iceServers: RTCIceServer[];
 }
 
-const startCoturn = async (payload: Record<string, unknown> = {}) =>
-  (await executeServerCommand('vc:coturn-start', payload)) as Coturn;
+const startCoturn = async (payload: Record<string, unknown> = {}) => (await executeServerCommand('vc:coturn-start', payload)) as Coturn;
 const stopCoturn = (id: string) => executeServerCommand('vc:coturn-stop', { id });
 
 const elements: VideoConsult[] = [];

@@ -95,11 +95,16 @@ describe('quality choice', () => {
   it('quality="sd" keeps the sender at SD', async () => {
     const { patient } = await startCall({ quality: 'sd' });
     // Long enough for auto to have tried HD (after about 5 good one-second samples): 240 frames.
-    await eventually(async () => {
-      let frames = 0;
-      (await patient.getStats())?.forEach((r) => r.type === 'outbound-rtp' && r.kind === 'video' && (frames = r.framesEncoded ?? 0));
-      return frames >= 240;
-    }, '240 frames sent', 25_000, 250);
+    await eventually(
+      async () => {
+        let frames = 0;
+        (await patient.getStats())?.forEach((r) => r.type === 'outbound-rtp' && r.kind === 'video' && (frames = r.framesEncoded ?? 0));
+        return frames >= 240;
+      },
+      '240 frames sent',
+      25_000,
+      250,
+    );
     expect(patient.connectionQuality!.profile).to.equal('sd');
     expect((await sending(patient)).frameWidth).to.be.at.most(640);
   });

@@ -27,7 +27,13 @@ describe('camera refused, microphone allowed', () => {
           await el.join();
           await el.updateComplete;
           const notice = el.shadowRoot!.querySelector('[part~="notices"] [role="alert"]');
-          return { state: el.state, codes, camera: el.cameraEnabled, microphone: el.microphoneEnabled, notice: notice?.textContent?.replace(/\s+/g, ' ') ?? '' };
+          return {
+            state: el.state,
+            codes,
+            camera: el.cameraEnabled,
+            microphone: el.microphoneEnabled,
+            notice: notice?.textContent?.replace(/\s+/g, ' ') ?? '',
+          };
         },
         consults.signalUrl,
         room,

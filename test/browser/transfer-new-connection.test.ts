@@ -55,11 +55,7 @@ async function startCall(): Promise<Call> {
       oldDoctor.close();
       await stopSignaling(serverId!);
       serverId = (await startSignaling({ port, heartbeatMs: 1000, resumeSecret })).id;
-      await eventually(
-        () => doctor.peerConnection !== oldDoctor && patient.peerConnection !== oldPatient,
-        'a new connection on both sides',
-        30_000,
-      );
+      await eventually(() => doctor.peerConnection !== oldDoctor && patient.peerConnection !== oldPatient, 'a new connection on both sides', 30_000);
       await Promise.all([connected(doctor), connected(patient)]);
     },
   };
@@ -140,7 +136,10 @@ async function move(A: Side, a: FileTransferManager, B: Side, b: FileTransferMan
   const A2 = makeSide(false);
   const B2 = makeSide(false);
   sides.push(A2, B2);
-  for (const [side, fresh, manager] of [[A, A2, a], [B, B2, b]] as const) {
+  for (const [side, fresh, manager] of [
+    [A, A2, a],
+    [B, B2, b],
+  ] as const) {
     side.pc = fresh.pc;
     side.control = fresh.control;
     fresh.control.addEventListener('message', ({ data }) => manager.handleControl(data));

@@ -25,7 +25,10 @@ after(async () => {
 async function click(el: HTMLElement): Promise<void> {
   const [x, y] = centre(el);
   const hit = hitTest(x, y);
-  expect(hit && (hit === el || el.contains(hit)), `a click at the centre of "${el.textContent?.trim()}" reaches it, not ${hit?.outerHTML.slice(0, 80)}`).to.equal(true);
+  expect(
+    hit && (hit === el || el.contains(hit)),
+    `a click at the centre of "${el.textContent?.trim()}" reaches it, not ${hit?.outerHTML.slice(0, 80)}`,
+  ).to.equal(true);
   await sendMouse({ type: 'click', position: [x, y] });
 }
 
@@ -39,8 +42,13 @@ function expectLaidOut(el: VideoConsult, where: string): void {
   const rects = controls.map((c) => ({ ...c, r: c.element.getBoundingClientRect() }));
   for (const { role, name, r, element } of rects) {
     const label = `${where}: ${role} "${name}"`;
-    expect(r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5, `${label} inside the viewport`).to.equal(true);
-    expect(r.left >= box.left - 0.5 && r.top >= box.top - 0.5 && r.right <= box.right + 0.5 && r.bottom <= box.bottom + 0.5, `${label} inside the element`).to.equal(true);
+    expect(r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5, `${label} inside the viewport`).to.equal(
+      true,
+    );
+    expect(
+      r.left >= box.left - 0.5 && r.top >= box.top - 0.5 && r.right <= box.right + 0.5 && r.bottom <= box.bottom + 0.5,
+      `${label} inside the element`,
+    ).to.equal(true);
     expect(Math.min(r.width, r.height), `${label} at least 44px`).to.be.at.least(44);
     const [x, y] = centre(element);
     const hit = hitTest(x, y);

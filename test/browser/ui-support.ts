@@ -71,9 +71,7 @@ export function visibleControls(host: Element): Control[] {
 
 /** The one visible control with this role and name (a string is matched exactly, a RegExp by test). */
 export function control(host: Element, role: string, name: string | RegExp): HTMLElement {
-  const matches = visibleControls(host).filter(
-    (c) => c.role === role && (typeof name === 'string' ? c.name === name : name.test(c.name)),
-  );
+  const matches = visibleControls(host).filter((c) => c.role === role && (typeof name === 'string' ? c.name === name : name.test(c.name)));
   if (matches.length !== 1) {
     const all = visibleControls(host).map((c) => `${c.role} "${c.name}"`);
     throw new Error(`expected one ${role} named ${String(name)}, found ${matches.length} among: ${all.join(', ')}`);

@@ -52,7 +52,15 @@ describe('the example apps', () => {
     requireChromium();
     site = mkdtempSync(join(tmpdir(), 'vc-examples-'));
     writeFileSync(join(site, 'doctor.html'), DOCTOR_PAGE);
-    server = await createSignalingServer({ port: 0, host: '127.0.0.1', demo: true, demoRoot: site, distRoot: `${ROOT}dist`, tokenSecret: SECRET, log: false });
+    server = await createSignalingServer({
+      port: 0,
+      host: '127.0.0.1',
+      demo: true,
+      demoRoot: site,
+      distRoot: `${ROOT}dist`,
+      tokenSecret: SECRET,
+      log: false,
+    });
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -80,7 +88,9 @@ describe('the example apps', () => {
     describe(`examples/${example.name}`, () => {
       it(`type-checks (${example.typecheck})`, async () => {
         const bin = `${ROOT}node_modules/.bin/${example.typecheck}`;
-        const result = await run(bin, ['-p', `${ROOT}examples/${example.name}/tsconfig.json`]).catch((error: { stdout: string; stderr: string }) => error);
+        const result = await run(bin, ['-p', `${ROOT}examples/${example.name}/tsconfig.json`]).catch(
+          (error: { stdout: string; stderr: string }) => error,
+        );
         assert.equal(`${result.stdout}${result.stderr}`.trim(), '', `${example.typecheck} found problems in examples/${example.name}`);
       });
 
@@ -100,16 +110,34 @@ describe('the example apps', () => {
         const token = (role: 'doctor' | 'patient') => createJoinToken({ secret: SECRET, room, role });
         const name = `Pat ${example.name}`;
         const doctor = await open(browser, `${server.url}/doctor.html`);
-        const patient = await open(browser, `${server.url}/${example.name}/index.html?${new URLSearchParams({ server: signal, room, role: 'patient', token: token('patient'), name })}`);
+        const patient = await open(
+          browser,
+          `${server.url}/${example.name}/index.html?${new URLSearchParams({ server: signal, room, role: 'patient', token: token('patient'), name })}`,
+        );
 
-        await doctor.page.evaluate((s, r, t) => Object.assign(document.querySelector('video-consult')!, { server: s, room: r, token: t }), signal, room, token('doctor'));
+        await doctor.page.evaluate(
+          (s, r, t) => Object.assign(document.querySelector('video-consult')!, { server: s, room: r, token: t }),
+          signal,
+          room,
+          token('doctor'),
+        );
         // German arrives on demand: the button's name says so. Clicked as a person would.
         await (await doctor.page.waitForSelector('::-p-aria(Sprechstunde beitreten)', { timeout: CALL_TIMEOUT_MS }))!.click();
         await (await doctor.page.waitForSelector('::-p-aria(Hereinlassen)', { timeout: CALL_TIMEOUT_MS }))!.click();
 
-        await patient.page.waitForFunction(() => document.querySelector('#state')?.textContent === 'connected', { timeout: CALL_TIMEOUT_MS, polling: 100 });
-        await patient.page.waitForFunction(() => document.querySelector('#peer')?.textContent === 'Dr. Ada', { timeout: CALL_TIMEOUT_MS, polling: 100 });
-        await doctor.page.waitForFunction((n) => document.querySelector('video-consult')?.peerName === n, { timeout: CALL_TIMEOUT_MS, polling: 100 }, name);
+        await patient.page.waitForFunction(() => document.querySelector('#state')?.textContent === 'connected', {
+          timeout: CALL_TIMEOUT_MS,
+          polling: 100,
+        });
+        await patient.page.waitForFunction(() => document.querySelector('#peer')?.textContent === 'Dr. Ada', {
+          timeout: CALL_TIMEOUT_MS,
+          polling: 100,
+        });
+        await doctor.page.waitForFunction(
+          (n) => document.querySelector('video-consult')?.peerName === n,
+          { timeout: CALL_TIMEOUT_MS, polling: 100 },
+          name,
+        );
 
         const attributes = await patient.page.evaluate(() => document.querySelector('video-consult')!.getAttributeNames());
         assert.ok(!attributes.includes('token'), `the token is an attribute in the DOM: ${attributes.join(', ')}`);

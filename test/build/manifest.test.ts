@@ -47,8 +47,18 @@ interface Running {
 }
 
 const ELEMENTS = [
-  { tag: 'video-consult', source: ['src/element/video-consult.ts', 'src/element/call-views.ts', 'src/element/chat-view.ts', 'src/element/event-routes.ts'], styles: ['src/element/styles.ts'], doc: 'docs/element.md' },
-  { tag: 'video-consult-check', source: ['src/element/video-consult-check.ts', 'src/element/check-templates.ts'], styles: ['src/element/check-styles.ts'], doc: 'docs/precall-check.md' },
+  {
+    tag: 'video-consult',
+    source: ['src/element/video-consult.ts', 'src/element/call-views.ts', 'src/element/chat-view.ts', 'src/element/event-routes.ts'],
+    styles: ['src/element/styles.ts'],
+    doc: 'docs/element.md',
+  },
+  {
+    tag: 'video-consult-check',
+    source: ['src/element/video-consult-check.ts', 'src/element/check-templates.ts'],
+    styles: ['src/element/check-styles.ts'],
+    doc: 'docs/precall-check.md',
+  },
 ] as const;
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
@@ -66,7 +76,15 @@ function sourceParts(source: string): { literal: string[]; patterns: RegExp[] } 
   const literal = sorted(tokens.filter((t) => !t.includes('${')));
   const patterns = tokens
     .filter((t) => t.includes('${') && !/^\$\{[^}]*\}$/.test(t))
-    .map((t) => new RegExp(`^${t.split(/\$\{[^}]*\}/).map((s) => s.replace(/[.*+?^$()|[\]\\-]/g, '\\$&')).join('[a-z]+(?:-[a-z]+)*')}$`));
+    .map(
+      (t) =>
+        new RegExp(
+          `^${t
+            .split(/\$\{[^}]*\}/)
+            .map((s) => s.replace(/[.*+?^$()|[\]\\-]/g, '\\$&'))
+            .join('[a-z]+(?:-[a-z]+)*')}$`,
+        ),
+    );
   return { literal, patterns };
 }
 
@@ -84,7 +102,11 @@ function table(markdown: string, heading: RegExp, header: RegExp): string[][] {
   assert.ok(i < lines.length, `no table ${header} under ${heading} in the docs`);
   const rows: string[][] = [];
   for (i += 2; i < lines.length && lines[i]!.startsWith('|'); i++) {
-    rows.push(lines[i]!.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    rows.push(
+      lines[i]!.slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -103,7 +125,17 @@ function documented(tag: string, markdown: string) {
       events: sorted(table(markdown, /^## Events/, /\| event \|/).flatMap((r) => code(r[0]!))),
       cssProperties: sorted(table(markdown, /Theming/, /\| property \|/).flatMap((r) => code(r[0]!))),
       // A part's row may name more parts after "also" or "with" (`button`: also `join-button`, …).
-      parts: sorted(parts.flatMap((r) => [...code(r[0]!), ...code(r[1]!.split(/\b(?:also|with)\b/).slice(1).join(' '))])),
+      parts: sorted(
+        parts.flatMap((r) => [
+          ...code(r[0]!),
+          ...code(
+            r[1]!
+              .split(/\b(?:also|with)\b/)
+              .slice(1)
+              .join(' '),
+          ),
+        ]),
+      ),
       slots: sorted(code(slotLine.replace(/\(.*?\)/g, ''))),
     };
   }
@@ -138,7 +170,11 @@ describe('dist/custom-elements.json', () => {
         '<script type="module" src="/dist/cdn/video-consult-check.js"></script></head><body></body></html>',
     );
     server = await createSignalingServer({ port: 0, host: '127.0.0.1', demo: true, demoRoot: site, distRoot: `${ROOT}dist`, log: false });
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     const page = await browser.newPage();
     await page.goto(`${server.url}/index.html`, { waitUntil: 'load' });
     for (const { tag } of ELEMENTS) {
@@ -146,7 +182,10 @@ describe('dist/custom-elements.json', () => {
         tag,
         await page.evaluate(async (tagName) => {
           await customElements.whenDefined(tagName);
-          type Lit = CustomElementConstructor & { observedAttributes: string[]; elementProperties: Map<string, { attribute?: string | boolean; state?: boolean }> };
+          type Lit = CustomElementConstructor & {
+            observedAttributes: string[];
+            elementProperties: Map<string, { attribute?: string | boolean; state?: boolean }>;
+          };
           const Element = customElements.get(tagName) as Lit;
           const properties: Record<string, string | false> = {};
           for (const [name, options] of Element.elementProperties) {
@@ -197,7 +236,10 @@ describe('dist/custom-elements.json', () => {
     const { files } = JSON.parse(read('package.json')) as { files: string[] };
     const paths = manifest.modules.flatMap((m) => [m.path, ...(m.exports ?? []).map((e) => e.declaration.module).filter((p): p is string => !!p)]);
     for (const path of paths) {
-      assert.ok(files.some((f) => path === f || path.startsWith(`${f}/`)), `${path} is not in package.json "files"`);
+      assert.ok(
+        files.some((f) => path === f || path.startsWith(`${f}/`)),
+        `${path} is not in package.json "files"`,
+      );
       assert.ok(existsSync(`${ROOT}${path}`), `${path} does not exist after the build`);
     }
   });
@@ -212,11 +254,18 @@ describe('dist/custom-elements.json', () => {
 
       it('properties: the running reactive properties and public accessors, nothing private', () => {
         const live = running.get(element.tag)!;
-        const fields = (declaration(element.tag).members ?? []).filter((m) => m.kind === 'field' && !m.static && m.privacy !== 'private' && m.privacy !== 'protected');
+        const fields = (declaration(element.tag).members ?? []).filter(
+          (m) => m.kind === 'field' && !m.static && m.privacy !== 'private' && m.privacy !== 'protected',
+        );
         const manifestFields = names(fields);
-        for (const property of Object.keys(live.properties)) assert.ok(manifestFields.includes(property), `the manifest misses the property ${property}`);
+        for (const property of Object.keys(live.properties))
+          assert.ok(manifestFields.includes(property), `the manifest misses the property ${property}`);
         const known = new Set([...Object.keys(live.properties), ...live.accessors]);
-        assert.deepEqual(manifestFields.filter((f) => !known.has(f)), [], 'the manifest lists properties the running element does not have');
+        assert.deepEqual(
+          manifestFields.filter((f) => !known.has(f)),
+          [],
+          'the manifest lists properties the running element does not have',
+        );
         const token = fields.find((f) => f.name === 'token');
         assert.ok(token, 'the manifest has no token property');
         assert.equal(live.properties.token, false, 'token is an attribute of the running element');
@@ -234,11 +283,23 @@ describe('dist/custom-elements.json', () => {
         const manifestParts = names(declaration(element.tag).cssParts);
         const { literal, patterns } = sourceParts(element.source.map(read).join('\n'));
         const rendered = running.get(element.tag)!.renderedParts;
-        assert.deepEqual(literal.filter((p) => !manifestParts.includes(p)), [], 'parts in the templates missing from the manifest');
+        assert.deepEqual(
+          literal.filter((p) => !manifestParts.includes(p)),
+          [],
+          'parts in the templates missing from the manifest',
+        );
         const unexplained = manifestParts.filter((p) => !literal.includes(p) && !rendered.includes(p) && !patterns.some((re) => re.test(p)));
         assert.deepEqual(unexplained, [], 'parts in the manifest that no template writes');
-        for (const pattern of patterns) assert.ok(manifestParts.some((p) => pattern.test(p)), `no part in the manifest matches the template's ${pattern}`);
-        assert.deepEqual(sorted(rendered).filter((p) => !manifestParts.includes(p)), [], 'parts the running element renders missing from the manifest');
+        for (const pattern of patterns)
+          assert.ok(
+            manifestParts.some((p) => pattern.test(p)),
+            `no part in the manifest matches the template's ${pattern}`,
+          );
+        assert.deepEqual(
+          sorted(rendered).filter((p) => !manifestParts.includes(p)),
+          [],
+          'parts the running element renders missing from the manifest',
+        );
       });
 
       it('CSS custom properties: those the styles set or read', () => {
@@ -250,8 +311,16 @@ describe('dist/custom-elements.json', () => {
         const d = declaration(element.tag);
         const fields = names((d.members ?? []).filter((m) => m.kind === 'field' && !m.static));
         // `lang` is the global HTML attribute, documented for what it picks, not an attribute of the element.
-        assert.deepEqual(doc.attributes.filter((a) => a !== 'lang'), names(d.attributes), 'attributes');
-        assert.deepEqual(doc.properties.filter((p) => p !== 'lang' && !fields.includes(p)), [], 'documented properties the element does not have');
+        assert.deepEqual(
+          doc.attributes.filter((a) => a !== 'lang'),
+          names(d.attributes),
+          'attributes',
+        );
+        assert.deepEqual(
+          doc.properties.filter((p) => p !== 'lang' && !fields.includes(p)),
+          [],
+          'documented properties the element does not have',
+        );
         assert.deepEqual(doc.events, names(d.events), 'events');
         assert.deepEqual(doc.cssProperties, names(d.cssProperties), 'CSS custom properties');
         assert.deepEqual(doc.parts, names(d.cssParts), 'parts');

@@ -133,7 +133,10 @@ describe('the packed package, installed', () => {
     assert.ok(existsSync(`${ROOT}dist/react/index.js`), 'dist/ is missing: run `npm run build` first (`npm test` does).');
     dir = mkdtempSync(join(tmpdir(), 'vc-package-'));
     await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT });
-    tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+    tarball = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.tgz'))!,
+    );
     consumer = join(dir, 'clinic');
     mkdirSync(consumer);
     writeConsumerLock(consumer, tarball, { '@types/node': version('@types/node'), '@types/react': version('@types/react'), vue: version('vue') });
@@ -149,16 +152,35 @@ describe('the packed package, installed', () => {
 
   it('ships dist/, the README and the CHANGELOG, and not the sources, examples or tests', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
-    const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/custom-elements.json', 'dist/cdn/video-consult.js', 'dist/react/index.js', 'dist/jsx.d.ts', 'dist/vue.d.ts', 'dist/server/cli.js']) {
+    const files = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'CHANGELOG.md',
+      'dist/custom-elements.json',
+      'dist/cdn/video-consult.js',
+      'dist/react/index.js',
+      'dist/jsx.d.ts',
+      'dist/vue.d.ts',
+      'dist/server/cli.js',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is not in the tarball`);
     }
-    assert.deepEqual(files.filter((f) => /^(src|examples|test|bench|demo)\//.test(f)), [], 'the tarball carries files that are not for users');
+    assert.deepEqual(
+      files.filter((f) => /^(src|examples|test|bench|demo)\//.test(f)),
+      [],
+      'the tarball carries files that are not for users',
+    );
   });
 
   it('every export in package.json points at a file in the tarball', () => {
     const installed = join(consumer, 'node_modules', 'video-consult');
-    const { exports } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+    const { exports } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | Record<string, string>>;
+    };
     for (const [subpath, target] of Object.entries(exports)) {
       for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
         if (file.includes('*')) continue;
@@ -168,11 +190,15 @@ describe('the packed package, installed', () => {
   });
 
   it('video-consult/server loads in Node as ESM, and its command answers --help', async () => {
-    const { stdout } = await run(process.execPath, [
-      '--input-type=module',
-      '-e',
-      "const m = await import('video-consult/server'); const t = m.createJoinToken({ secret: 'a-secret-of-32-characters-length', room: 'r1', role: 'patient' }); console.log(typeof m.createSignalingServer, m.verifyJoinToken(t, { secret: 'a-secret-of-32-characters-length' }).ok);",
-    ], { cwd: consumer });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('video-consult/server'); const t = m.createJoinToken({ secret: 'a-secret-of-32-characters-length', room: 'r1', role: 'patient' }); console.log(typeof m.createSignalingServer, m.verifyJoinToken(t, { secret: 'a-secret-of-32-characters-length' }).ok);",
+      ],
+      { cwd: consumer },
+    );
     assert.equal(stdout.trim(), 'function true');
     const help = await run(join(consumer, 'node_modules', '.bin', 'video-consult-server'), ['--help'], { cwd: consumer });
     assert.match(help.stdout, /^Usage: video-consult-server/);
@@ -193,9 +219,14 @@ describe('the packed package, installed', () => {
       noEmit: true,
       skipLibCheck: false,
     });
-    const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.replace(consumer, '') ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${d.file?.fileName.replace(consumer, '') ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
     // Only the package's own declarations and the consumer count; other libraries' .d.ts are theirs.
-    assert.deepEqual(problems.filter((p) => !p.includes('/node_modules/') || p.includes('/node_modules/video-consult/')), []);
+    assert.deepEqual(
+      problems.filter((p) => !p.includes('/node_modules/') || p.includes('/node_modules/video-consult/')),
+      [],
+    );
   });
 
   it('in a page: classes without registering, each entry registers its tag, registering twice is harmless', { timeout: 120_000 }, async () => {
@@ -212,14 +243,24 @@ describe('the packed package, installed', () => {
     });
     await bundle.write({ dir: site, format: 'es', entryFileNames: 'page.js', chunkFileNames: 'chunk-[hash].js' });
     await bundle.close();
-    writeFileSync(join(site, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><script type="module" src="page.js"></script></head><body></body></html>');
+    writeFileSync(
+      join(site, 'index.html'),
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><script type="module" src="page.js"></script></head><body></body></html>',
+    );
     server = await createSignalingServer({ port: 0, host: '127.0.0.1', demo: true, demoRoot: site, distRoot: site, log: false });
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push((error as Error).message));
     await page.goto(`${server.url}/index.html`, { waitUntil: 'load' });
-    const seen = await page.waitForFunction(() => (window as unknown as { seen?: unknown }).seen, { timeout: 30_000, polling: 100 }).then((h) => h.jsonValue()).catch(() => undefined);
+    const seen = await page
+      .waitForFunction(() => (window as unknown as { seen?: unknown }).seen, { timeout: 30_000, polling: 100 })
+      .then((h) => h.jsonValue())
+      .catch(() => undefined);
     assert.deepEqual(errors, [], 'the page threw');
     assert.deepEqual(seen, {
       classesOnly: [false, false],

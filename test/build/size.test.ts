@@ -6,28 +6,25 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
-import {
-  CALL_SCRIPT,
-  CDN_DIR,
-  CHECK_SCRIPT,
-  FIRST_LOAD_BUDGET,
-  FIRST_SCRIPT_BUDGET,
-  cdnFiles,
-  loads,
-  total,
-} from '../../bench/size.js';
+import { CALL_SCRIPT, CDN_DIR, CHECK_SCRIPT, FIRST_LOAD_BUDGET, FIRST_SCRIPT_BUDGET, cdnFiles, loads, total } from '../../bench/size.js';
 
 describe('dist/cdn/', () => {
   it(`the first script of a call page (${CALL_SCRIPT}) is at most ${FIRST_SCRIPT_BUDGET} bytes gzipped (level 9)`, () => {
     const bytes = cdnFiles().get(CALL_SCRIPT)!.gzip;
-    assert.ok(bytes <= FIRST_SCRIPT_BUDGET, `${CALL_SCRIPT} is ${bytes} bytes gzipped, ${bytes - FIRST_SCRIPT_BUDGET} over its budget of ${FIRST_SCRIPT_BUDGET}`);
+    assert.ok(
+      bytes <= FIRST_SCRIPT_BUDGET,
+      `${CALL_SCRIPT} is ${bytes} bytes gzipped, ${bytes - FIRST_SCRIPT_BUDGET} over its budget of ${FIRST_SCRIPT_BUDGET}`,
+    );
   });
 
   it(`a call page loads at most ${FIRST_LOAD_BUDGET} bytes gzipped before the element works (the script and its static imports)`, () => {
     const files = cdnFiles();
     const names = loads(files, [CALL_SCRIPT]);
     const bytes = total(files, names);
-    assert.ok(bytes <= FIRST_LOAD_BUDGET, `${names.join(' + ')} are ${bytes} bytes gzipped, ${bytes - FIRST_LOAD_BUDGET} over the budget of ${FIRST_LOAD_BUDGET}`);
+    assert.ok(
+      bytes <= FIRST_LOAD_BUDGET,
+      `${names.join(' + ')} are ${bytes} bytes gzipped, ${bytes - FIRST_LOAD_BUDGET} over the budget of ${FIRST_LOAD_BUDGET}`,
+    );
   });
 
   it('every file parses, and imports nothing but files of its own folder, by literal relative names', () => {
@@ -64,7 +61,10 @@ describe('dist/cdn/', () => {
 
   it('registers both elements, each from its own script', () => {
     const files = cdnFiles();
-    for (const [script, tag] of [[CALL_SCRIPT, 'video-consult'], [CHECK_SCRIPT, 'video-consult-check']] as const) {
+    for (const [script, tag] of [
+      [CALL_SCRIPT, 'video-consult'],
+      [CHECK_SCRIPT, 'video-consult-check'],
+    ] as const) {
       const loaded = loads(files, [script]).map(readSource).join('\n');
       assert.ok(/customElements\s*\.\s*define\s*\(/.test(loaded), `${script} and its imports never call customElements.define`);
       assert.ok(stringLiterals(readSource(script)).has(tag), `${script} has no ${JSON.stringify(tag)} tag name to register`);

@@ -112,7 +112,11 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     const patientToken = createJoinToken({ secret: SECRET, room, role: 'patient' });
     const untilState = (state: string) =>
       within(new Promise<Record<string, any>>((ok) => element.on('vc-state-change', (d) => d.state === state && ok(d))), `the element ${state}`);
-    const next = (type: string, what = type) => within(once(element, type).then(([d]) => d as Record<string, any>), what);
+    const next = (type: string, what = type) =>
+      within(
+        once(element, type).then(([d]) => d as Record<string, any>),
+        what,
+      );
 
     // The doctor: the element, in Chromium, as a clinic page embeds it.
     const doctorWaiting = untilState('waiting');
@@ -122,7 +126,8 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     // The patient: the native peer. Join, and wait for the doctor.
     const peer = new NativePeer(signaling.signalUrl, patientToken, origin);
     peers.push(peer);
-    const signal = (type: string) => within(new Promise<Record<string, any>>((ok) => peer.on('signal', (m) => m.type === type && ok(m))), `${type} frame`);
+    const signal = (type: string) =>
+      within(new Promise<Record<string, any>>((ok) => peer.on('signal', (m) => m.type === type && ok(m))), `${type} frame`);
     const errors: unknown[] = [];
     peer.on('error', (e) => errors.push(e));
     const joined = signal('joined');
@@ -131,7 +136,10 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     assert.equal(peer.ws.protocol, 'video-consult.v1');
     peer.send({ type: 'join', room, role: 'patient' });
     const { room: joinedRoom, role, polite, peer: present, waiting } = await joined;
-    assert.deepEqual({ joinedRoom, role, polite, present, waiting }, { joinedRoom: room, role: 'patient', polite: true, present: false, waiting: true });
+    assert.deepEqual(
+      { joinedRoom, role, polite, present, waiting },
+      { joinedRoom: room, role: 'patient', polite: true, present: false, waiting: true },
+    );
     assert.equal((await knock).waiting, true);
 
     // Admitted: `admitted` brings a new session, then `peer-joined`, then the element's offer.
@@ -151,7 +159,10 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     assert.equal(peer.session, admittedSession, 'the latest session is kept for resume');
 
     // Names and capabilities on the control channel (id 0, negotiated).
-    const doctorHello = within(once(peer, 'hello').then(([m]) => m as Record<string, any>), 'the element hello');
+    const doctorHello = within(
+      once(peer, 'hello').then(([m]) => m as Record<string, any>),
+      'the element hello',
+    );
     await within(peer.controlOpen(), 'control channel open');
     peer.sendControl({ type: 'hello', name: 'Native\u202E Patient', capabilities: ['chat', 'files'] });
     peer.sendControl({ type: 'media', camera: false, microphone: false });
@@ -166,14 +177,20 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     assert.equal(verificationCode(local, remote), (await verification).code);
 
     // Chat both ways.
-    const chatToPeer = within(once(peer, 'chat').then(([m]) => m as Record<string, any>), 'chat to the peer');
+    const chatToPeer = within(
+      once(peer, 'chat').then(([m]) => m as Record<string, any>),
+      'chat to the peer',
+    );
     const chatToElement = next('vc-message', 'chat to the element');
     await page.evaluate(() => (globalThis as unknown as Conformance).conformance.sendMessage('Hello from the browser'));
     const fromElement = await chatToPeer;
     assert.equal(fromElement.text, 'Hello from the browser');
     assert.match(fromElement.id, /^.{1,64}$/);
     assert.equal(typeof fromElement.sentAt, 'number');
-    assert.deepEqual({ ...(await chatToElement), sentAt: 0 }, { id: String(fromElement.id), text: 'Hello from the browser', from: 'local', sentAt: 0 });
+    assert.deepEqual(
+      { ...(await chatToElement), sentAt: 0 },
+      { id: String(fromElement.id), text: 'Hello from the browser', from: 'local', sentAt: 0 },
+    );
     const incomingChat = next('vc-message', 'chat from the peer');
     peer.sendControl({ type: 'chat', id: 'n-1', text: 'Hello from the app', sentAt: Date.now() });
     assert.deepEqual({ ...(await incomingChat), sentAt: 0 }, { id: 'n-1', text: 'Hello from the app', from: 'remote', sentAt: 0 });
@@ -183,7 +200,10 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     const answer = peer.pc!.localDescription!.sdp;
     const codec = (pt: number) => new RegExp(`a=rtpmap:${pt} ([^/\\r]+)`).exec(answer)?.[1];
     assert.deepEqual([...peer.payloadTypes.audio].map(codec), ['opus']);
-    assert.deepEqual([...peer.payloadTypes.video].map(codec).filter((c) => c !== 'rtx'), ['VP8']);
+    assert.deepEqual(
+      [...peer.payloadTypes.video].map(codec).filter((c) => c !== 'rtx'),
+      ['VP8'],
+    );
 
     // A file from the element to the peer, in blocks that fit the 64 KiB this peer announced.
     const fromElementFile = peer.nextFile();
@@ -195,10 +215,16 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     assert.equal(createHash('sha256').update(got.bytes).digest('hex'), elementSha, 'the same bytes');
     assert.equal(transferHash(got.bytes, got.blockSize), got.announcedHash);
     const sentDetail = await sent;
-    assert.deepEqual({ transferHash: sentDetail.transferHash, blockSize: sentDetail.blockSize, hash: sentDetail.hash }, { transferHash: got.announcedHash, blockSize: got.blockSize, hash: got.announcedHash });
+    assert.deepEqual(
+      { transferHash: sentDetail.transferHash, blockSize: sentDetail.blockSize, hash: sentDetail.hash },
+      { transferHash: got.announcedHash, blockSize: got.blockSize, hash: got.announcedHash },
+    );
     // The element's vc-file channel has the stream-id parity of its DTLS role, the opposite of ours.
     const ourParity = peer.dtlsRole() === 'client' ? 0 : 1;
-    assert.deepEqual(peer.peerFileChannelIds.map((id) => id % 2), [1 - ourParity]);
+    assert.deepEqual(
+      peer.peerFileChannelIds.map((id) => id % 2),
+      [1 - ourParity],
+    );
 
     // A file from the peer to the element, in the largest blocks the element's message size allows.
     const bytes = randomBytes(700_000);
@@ -208,8 +234,22 @@ describe('conformance: a peer written from docs/protocol.md calls <video-consult
     assert.equal(result.channelId % 2, ourParity);
     const arrived = await received;
     assert.deepEqual(
-      { name: arrived.name, size: arrived.size, type: arrived.type, transferHash: arrived.transferHash, blockSize: arrived.blockSize, sha256: arrived.sha256 },
-      { name: 'scan.png', size: bytes.length, type: 'image/png', transferHash: result.hash, blockSize: 262_100, sha256: createHash('sha256').update(bytes).digest('hex') },
+      {
+        name: arrived.name,
+        size: arrived.size,
+        type: arrived.type,
+        transferHash: arrived.transferHash,
+        blockSize: arrived.blockSize,
+        sha256: arrived.sha256,
+      },
+      {
+        name: 'scan.png',
+        size: bytes.length,
+        type: 'image/png',
+        transferHash: result.hash,
+        blockSize: 262_100,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      },
     );
 
     // Hang up: the server closes our socket with 1000 "left", the element ends with peer-hangup.

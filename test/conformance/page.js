@@ -1,7 +1,18 @@
 // The page side of call.test.ts: the element as a clinic page uses it, and what it reports to Node
 // (through the `report` function the test exposes).
-const EVENTS = ['vc-state-change', 'vc-error', 'vc-knock', 'vc-peer-name', 'vc-message', 'vc-verification',
-  'vc-files-available', 'vc-file-offer', 'vc-file-received', 'vc-file-sent', 'vc-file-error'];
+const EVENTS = [
+  'vc-state-change',
+  'vc-error',
+  'vc-knock',
+  'vc-peer-name',
+  'vc-message',
+  'vc-verification',
+  'vc-files-available',
+  'vc-file-offer',
+  'vc-file-received',
+  'vc-file-sent',
+  'vc-file-error',
+];
 
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 const sha256 = async (bytes) => hex(await crypto.subtle.digest('SHA-256', bytes));

@@ -90,7 +90,8 @@ export class Call {
       timeoutMs,
       everyMs,
     ).catch((err: Error) => {
-      const fig = (s: Sample) => `frames ${s.framesDecoded}, audio packets ${s.audioPacketsReceived}, video bytes sent ${s.videoBytesSent}, ICE ${s.iceState} (${s.iceLocalUfrag})`;
+      const fig = (s: Sample) =>
+        `frames ${s.framesDecoded}, audio packets ${s.audioPacketsReceived}, video bytes sent ${s.videoBytesSent}, ICE ${s.iceState} (${s.iceLocalUfrag})`;
       err.message += `: from ${fig(first)} to ${fig(now)}\n${this.pageErrors()}`;
       throw err;
     });

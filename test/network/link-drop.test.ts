@@ -45,12 +45,18 @@ describe('the link down for 10 s', { skip }, () => {
     console.log(`# media flowing both ways ${Math.round(recoveredMs)} ms after the link returned`);
 
     assert.equal(await patient.fileSent(), 'sent');
-    const after = await eventually(async () => {
-      const f = await doctor.files();
-      return f.received.length ? f : undefined;
-    }, 'the doctor has the file', 60_000);
+    const after = await eventually(
+      async () => {
+        const f = await doctor.files();
+        return f.received.length ? f : undefined;
+      },
+      'the doctor has the file',
+      60_000,
+    );
     assert.deepEqual(after!.received, [hash], 'the file arrived with the SHA-256 it was sent with');
     assert.deepEqual(after!.errors, []);
-    console.log(`# the file: ${(atDrop.bytes / MiB).toFixed(1)} of ${FILE_BYTES / MiB} MiB verified when the link went, whole with a matching SHA-256 after it returned`);
+    console.log(
+      `# the file: ${(atDrop.bytes / MiB).toFixed(1)} of ${FILE_BYTES / MiB} MiB verified when the link went, whole with a matching SHA-256 after it returned`,
+    );
   });
 });

@@ -52,12 +52,18 @@ describe('the link down until the server drops the patient', { skip }, () => {
     }
 
     assert.equal(await patient.fileSent(), 'sent');
-    const after = await eventually(async () => {
-      const f = await doctor.files();
-      return f.received.length || f.errors.length ? f : undefined;
-    }, 'the doctor has the file', 60_000);
+    const after = await eventually(
+      async () => {
+        const f = await doctor.files();
+        return f.received.length || f.errors.length ? f : undefined;
+      },
+      'the doctor has the file',
+      60_000,
+    );
     assert.deepEqual(after!.errors, []);
     assert.deepEqual(after!.received, [hash], 'the file arrived with the SHA-256 it was sent with');
-    console.log(`# the file: ${(atDrop.bytes / MiB).toFixed(1)} of ${FILE_BYTES / MiB} MiB verified when the link went, whole after the patient joined again (patient: ${seen[0].join(' → ')}; doctor: ${seen[1].join(' → ')})`);
+    console.log(
+      `# the file: ${(atDrop.bytes / MiB).toFixed(1)} of ${FILE_BYTES / MiB} MiB verified when the link went, whole after the patient joined again (patient: ${seen[0].join(' → ')}; doctor: ${seen[1].join(' → ')})`,
+    );
   });
 });

@@ -178,7 +178,29 @@ export class TestNetwork {
       this.#ip(s, 'link', 'add', `ifb${client}`, 'type', 'ifb');
       this.#ip(s, 'link', 'set', `ifb${client}`, 'up');
       run('tc', ['-n', s, 'qdisc', 'add', 'dev', port, 'handle', 'ffff:', 'ingress']);
-      run('tc', ['-n', s, 'filter', 'add', 'dev', port, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', `ifb${client}`]);
+      run('tc', [
+        '-n',
+        s,
+        'filter',
+        'add',
+        'dev',
+        port,
+        'parent',
+        'ffff:',
+        'protocol',
+        'all',
+        'u32',
+        'match',
+        'u32',
+        '0',
+        '0',
+        'action',
+        'mirred',
+        'egress',
+        'redirect',
+        'dev',
+        `ifb${client}`,
+      ]);
     }
   }
 

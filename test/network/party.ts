@@ -138,7 +138,9 @@ export class Party extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off(kind, on);
-        reject(new Error(`${this.role}: ${what} did not happen within ${timeoutMs} ms (state ${this.state}, quality ${this.qualityLevel ?? 'none'})`));
+        reject(
+          new Error(`${this.role}: ${what} did not happen within ${timeoutMs} ms (state ${this.state}, quality ${this.qualityLevel ?? 'none'})`),
+        );
       }, timeoutMs);
       const on = (value: T) => {
         if (!predicate(value)) return;

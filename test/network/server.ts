@@ -35,7 +35,17 @@ export class ServerProcess {
   /** Starts the server and resolves once it listens; rejects if it exits or stays silent for 10 s. */
   async start(): Promise<void> {
     if (this.running) throw new Error('server already running');
-    const args = [...this.net.exec('s'), process.execPath, CLI, '--demo', '--host', this.net.serverHost, '--port', String(this.port), ...this.extraArgs];
+    const args = [
+      ...this.net.exec('s'),
+      process.execPath,
+      CLI,
+      '--demo',
+      '--host',
+      this.net.serverHost,
+      '--port',
+      String(this.port),
+      ...this.extraArgs,
+    ];
     // One place-ticket secret for every start, as a deployment keeps it across restarts: an
     // admitted patient then rejoins the restarted server without knocking again.
     const env = { ...process.env, VC_RESUME_SECRET: RESUME_SECRET };

@@ -84,7 +84,9 @@ describe('a 300 kbit/s link with 5 % loss', { skip }, () => {
     // Lifted: the sending bitrate grows past the cap again and the indicator improves.
     const cappedKbps = sentVideoKbps(windows.at(-1)![0].from, windows.at(-1)![0].to);
     net.shape('a', {});
-    const improved = Promise.all(parties.map((p) => p.until<{ level: string }>('quality', (q) => q.level === 'good' || q.level === 'fair', 'the indicator improving', 45_000)));
+    const improved = Promise.all(
+      parties.map((p) => p.until<{ level: string }>('quality', (q) => q.level === 'good' || q.level === 'fair', 'the indicator improving', 45_000)),
+    );
     let last = await patient.sample();
     const climbed = await eventually(
       async () => {

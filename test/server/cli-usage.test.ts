@@ -38,9 +38,20 @@ describe('command line help and errors', () => {
     { args: ['tokn'], line: 'video-consult-server: unknown argument tokn (did you mean token? see video-consult-server --help)' },
     { args: ['--port', 'eighty'], line: 'video-consult-server: --port needs a number, got "eighty" (see video-consult-server --help)' },
     { args: ['--xyzzy'], line: 'video-consult-server: unknown argument --xyzzy (see video-consult-server --help)' },
-    { args: ['token', '--rom', 'a1'], env: { VC_TOKEN_SECRET: 's' }, line: 'video-consult-server token: unknown argument --rom (did you mean --room? see video-consult-server token --help)' },
-    { args: ['token', '--room', 'a1', '--role', 'nurse'], env: { VC_TOKEN_SECRET: 's' }, line: 'video-consult-server token: --role must be doctor or patient (see video-consult-server token --help)' },
-    { args: ['token', '--room', 'a1', '--role', 'patient'], line: 'video-consult-server token: no secret to sign the token with (set VC_TOKEN_SECRET or pass --token-secret)' },
+    {
+      args: ['token', '--rom', 'a1'],
+      env: { VC_TOKEN_SECRET: 's' },
+      line: 'video-consult-server token: unknown argument --rom (did you mean --room? see video-consult-server token --help)',
+    },
+    {
+      args: ['token', '--room', 'a1', '--role', 'nurse'],
+      env: { VC_TOKEN_SECRET: 's' },
+      line: 'video-consult-server token: --role must be doctor or patient (see video-consult-server token --help)',
+    },
+    {
+      args: ['token', '--room', 'a1', '--role', 'patient'],
+      line: 'video-consult-server token: no secret to sign the token with (set VC_TOKEN_SECRET or pass --token-secret)',
+    },
   ];
   for (const { args, env, line } of cases) {
     it(`${args.join(' ')}: one line with a hint on stderr, exit code 2`, async () => {

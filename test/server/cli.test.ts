@@ -9,7 +9,11 @@ const CLI = new URL('../../src/server/cli.ts', import.meta.url).pathname;
 
 describe('command line', () => {
   it('reads flags over environment variables', () => {
-    const { options } = parseServerArgs(['--port', '9001', '--demo', '--stun-urls=stun:a:3478,stun:b:3478'], { VC_PORT: '7000', VC_HOST: '0.0.0.0', VC_GRACE_MS: '5' });
+    const { options } = parseServerArgs(['--port', '9001', '--demo', '--stun-urls=stun:a:3478,stun:b:3478'], {
+      VC_PORT: '7000',
+      VC_HOST: '0.0.0.0',
+      VC_GRACE_MS: '5',
+    });
     assert.equal(options.port, 9001);
     assert.equal(options.host, '0.0.0.0');
     assert.equal(options.demo, true);

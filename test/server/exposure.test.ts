@@ -17,7 +17,10 @@ describe('TURN credentials', () => {
     try {
       const doctor = s.client();
       const dj = await doctor.join('x-turn', 'doctor');
-      assert.ok(dj.iceServers.some((e: { username?: string }) => e.username), 'the doctor has TURN');
+      assert.ok(
+        dj.iceServers.some((e: { username?: string }) => e.username),
+        'the doctor has TURN',
+      );
       const patient = s.client();
       const pj = await patient.join('x-turn', 'patient');
       assert.equal(pj.waiting, true);
@@ -25,7 +28,10 @@ describe('TURN credentials', () => {
       await doctor.next('knock');
       doctor.send({ type: 'admit' });
       const admitted = await patient.next('admitted');
-      assert.ok(admitted.iceServers.some((e: { username?: string }) => e.username), 'TURN on admission');
+      assert.ok(
+        admitted.iceServers.some((e: { username?: string }) => e.username),
+        'TURN on admission',
+      );
     } finally {
       await s.stop();
     }
@@ -55,7 +61,27 @@ describe('TLS', () => {
     if (!requireProgram(t, 'openssl', 'openssl')) return;
     const dir = mkdtempSync(join(tmpdir(), 'vc-tls-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       const cert = readFileSync(join(dir, 'cert.pem'));
       const s = await startServer({ tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
       try {
@@ -68,7 +94,13 @@ describe('TLS', () => {
         assert.match(hsts ?? '', /max-age=\d+/);
         // RSA key exchange (no forward secrecy) over TLS 1.2: refused.
         const outcome = await new Promise<string>((ok) => {
-          const sock = connect({ host: '127.0.0.1', port: s.server.port, ca: cert, maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384' });
+          const sock = connect({
+            host: '127.0.0.1',
+            port: s.server.port,
+            ca: cert,
+            maxVersion: 'TLSv1.2',
+            ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384',
+          });
           sock.on('secureConnect', () => (ok('connected'), sock.destroy()));
           sock.on('error', () => ok('refused'));
         });

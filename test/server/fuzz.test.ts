@@ -34,7 +34,23 @@ const VALID: Array<Record<string, unknown>> = [
   { v: 1, type: 'decline' },
   { v: 1, type: 'leave' },
 ];
-const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 'x', '', [], {}, [1, [2]], { __proto__: { polluted: 1 } }, 'doctor', '../../etc', '\u0000', '\ud800'];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  'x',
+  '',
+  [],
+  {},
+  [1, [2]],
+  { __proto__: { polluted: 1 } },
+  'doctor',
+  '../../etc',
+  '\u0000',
+  '\ud800',
+];
 
 function mutate(r: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -97,7 +113,12 @@ describe('fuzz', () => {
         const fuzzers = await Promise.all(Array.from({ length: 20 }, () => s.client().open()));
         for (const f of fuzzers) for (let i = 0; i < 40; i++) if (f.ws.readyState === 1) f.sendRaw(mutate(r));
         // Fragmented frames: a valid join in three pieces, and an oversized message in fragments.
-        const [frag, big, binary, huge] = await Promise.all([0, 1, 2, 3].map(() => s.client().open())) as [TestClient, TestClient, TestClient, TestClient];
+        const [frag, big, binary, huge] = (await Promise.all([0, 1, 2, 3].map(() => s.client().open()))) as [
+          TestClient,
+          TestClient,
+          TestClient,
+          TestClient,
+        ];
         const join = JSON.stringify({ v: 1, type: 'join', room: `frag-${round}`, role: 'doctor' });
         frag.ws.send(join.slice(0, 10), { fin: false });
         frag.ws.send(join.slice(10, 20), { fin: false });
@@ -114,8 +135,14 @@ describe('fuzz', () => {
           const codes = f.frames.filter((x) => x.type === 'error').map((x) => x.code);
           assert.ok(codes.length > 0 || f.closeCode !== null || f.frames.length > 0, 'every fuzzer got an answer');
         }
-        assert.ok(frag.frames.some((x) => x.type === 'joined' && x.room === `frag-${round}`), 'a fragmented join works');
-        assert.ok(big.frames.some((x) => x.code === 'message-too-large'), 'fragments over the limit are refused as too large');
+        assert.ok(
+          frag.frames.some((x) => x.type === 'joined' && x.room === `frag-${round}`),
+          'a fragmented join works',
+        );
+        assert.ok(
+          big.frames.some((x) => x.code === 'message-too-large'),
+          'fragments over the limit are refused as too large',
+        );
         assert.equal(huge.closeCode, 1009);
         assert.equal(binary.frames[0]?.code, 'invalid-message');
         // The heartbeat drops the half-open sockets (generous, so a loaded machine's live clients keep up).

@@ -49,7 +49,7 @@ describe('limits', () => {
       a.close();
       await a.waitClosed();
       await new Promise((ok) => setTimeout(ok, 50));
-      await (await s.client().join('l-again', 'doctor'));
+      await await s.client().join('l-again', 'doctor');
     } finally {
       await s.stop();
     }

@@ -84,10 +84,7 @@ export class TestClient {
   }
 
   async waitClosed(timeoutMs = 2000): Promise<void> {
-    await Promise.race([
-      this.closed,
-      new Promise((_, fail) => setTimeout(() => fail(new Error('socket did not close')), timeoutMs)),
-    ]);
+    await Promise.race([this.closed, new Promise((_, fail) => setTimeout(() => fail(new Error('socket did not close')), timeoutMs))]);
   }
 
   close(): void {

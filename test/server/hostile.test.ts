@@ -30,14 +30,20 @@ function upgradeRequest(headers: Record<string, string>): string {
     'Sec-WebSocket-Protocol': 'video-consult.v1',
     ...headers,
   };
-  return `GET /signal HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+  return `GET /signal HTTP/1.1\r\n${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`;
 }
 
 describe('handshakes that ws rejects', () => {
   it('cost the address nothing afterwards', async () => {
     const s = await startServer({ maxConnectionsPerIp: 3 });
     try {
-      const bads: Array<Record<string, string>> = [{ 'Sec-WebSocket-Version': '12' }, { 'Sec-WebSocket-Key': 'short' }, { 'Sec-WebSocket-Protocol': 'video-consult.v1, bad protocol' }];
+      const bads: Array<Record<string, string>> = [
+        { 'Sec-WebSocket-Version': '12' },
+        { 'Sec-WebSocket-Key': 'short' },
+        { 'Sec-WebSocket-Protocol': 'video-consult.v1, bad protocol' },
+      ];
       for (const bad of bads) {
         for (let i = 0; i < 4; i++) {
           const status = await rawRequest(s.server.port, upgradeRequest(bad));
@@ -69,7 +75,10 @@ describe('X-Forwarded-For', () => {
       const j = await viaProxy.join('xff-victim', 'doctor');
       assert.equal(j.type, 'joined');
       // The attacker's own address is what its connections count against.
-      assert.ok(forged.some((c) => c.closeCode === 4429), 'the attacker ran into its own limit');
+      assert.ok(
+        forged.some((c) => c.closeCode === 4429),
+        'the attacker ran into its own limit',
+      );
     } finally {
       await s.stop();
     }
@@ -134,7 +143,8 @@ describe('the message rate', () => {
       for (let i = 0; i < 200; i++) neighbour.send({ type: 'admit' });
       await neighbour.waitClosed();
       assert.equal(neighbour.closeCode, 4429);
-      for (let i = 0; i < 5; i++) patient.send({ type: 'candidate', candidate: { candidate: `candidate:${i} 1 udp 1 192.0.2.1 5000 typ host`, sdpMid: '0' } });
+      for (let i = 0; i < 5; i++)
+        patient.send({ type: 'candidate', candidate: { candidate: `candidate:${i} 1 udp 1 192.0.2.1 5000 typ host`, sdpMid: '0' } });
       for (let i = 0; i < 5; i++) await doctor.next('candidate');
       doctor.send({ type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
       await patient.next('description');
@@ -188,7 +198,10 @@ describe('half-open HTTP requests', () => {
       const times = await Promise.all(closedAt.map((p) => Promise.race([p, deadline(4000)])));
       const early = times.filter((t) => t < 300).length;
       assert.ok(early >= 15, `${early} of 20 closed at once (times ${times.join(', ')})`);
-      assert.ok(times.every((t) => t < 3000), `all cut off within 3 s (times ${times.join(', ')})`);
+      assert.ok(
+        times.every((t) => t < 3000),
+        `all cut off within 3 s (times ${times.join(', ')})`,
+      );
       const again = s.client({ wsOptions: { localAddress: '127.0.0.1' } });
       assert.equal((await again.join('h-again', 'doctor')).type, 'joined');
     } finally {

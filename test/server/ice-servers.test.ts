@@ -64,7 +64,11 @@ describe('ice-servers', () => {
       const valid = createJoinToken({ secret: tokenSecret, room: 'consult-7', role: 'patient' });
       const forged = createJoinToken({ secret: 'another-secret-0123456789', room: 'consult-7', role: 'patient' });
       const expired = createJoinToken({ secret: tokenSecret, room: 'consult-7', role: 'patient', ttlSeconds: 1, now: Date.now() - 10_000 });
-      for (const [token, code] of [[undefined, 'token-required'], [forged, 'token-invalid'], [expired, 'token-expired']] as const) {
+      for (const [token, code] of [
+        [undefined, 'token-required'],
+        [forged, 'token-invalid'],
+        [expired, 'token-expired'],
+      ] as const) {
         const check = s.client(token ? { token } : {});
         await check.open();
         check.send({ type: 'ice-servers' });
@@ -144,7 +148,13 @@ describe('ice-servers validation', () => {
     assert.ok(parseServerMessage(frame({ iceServers: [{ urls: ['turn:a'], username: 'u', credential: 'c' }], ttlSeconds: 600 })).ok);
   });
   it('refuses a malformed answer with invalid-message', () => {
-    for (const bad of [{}, { iceServers: 'stun:a' }, { iceServers: [{ urls: 3 }] }, { iceServers: [], ttlSeconds: -1 }, { iceServers: Array(17).fill({ urls: 'stun:a' }) }]) {
+    for (const bad of [
+      {},
+      { iceServers: 'stun:a' },
+      { iceServers: [{ urls: 3 }] },
+      { iceServers: [], ttlSeconds: -1 },
+      { iceServers: Array(17).fill({ urls: 'stun:a' }) },
+    ]) {
       const r = parseServerMessage(frame(bad));
       assert.ok(!r.ok && r.code === 'invalid-message', JSON.stringify(bad));
     }

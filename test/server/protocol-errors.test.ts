@@ -23,7 +23,11 @@ describe('bad frames', () => {
     ['a relay before join', '{"v":1,"type":"candidate","candidate":null}', 'not-joined'],
     ['admit before join', '{"v":1,"type":"admit"}', 'not-joined'],
     ['a binary frame', Buffer.from('{"v":1,"type":"leave"}'), 'invalid-message', true],
-    ['an oversized frame', JSON.stringify({ v: 1, type: 'description', description: { type: 'offer', sdp: 'x'.repeat(MAX_FRAME_BYTES) } }), 'message-too-large'],
+    [
+      'an oversized frame',
+      JSON.stringify({ v: 1, type: 'description', description: { type: 'offer', sdp: 'x'.repeat(MAX_FRAME_BYTES) } }),
+      'message-too-large',
+    ],
   ];
 
   for (const [i, [name, data, code, binary]] of cases.entries()) {

@@ -46,7 +46,22 @@ async function startCluster() {
   const dir = mkdtempSync(join(tmpdir(), 'vc-redis-'));
   const port = await freePort();
   const pidfile = join(dir, 'redis.pid');
-  execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', pidfile, '--dir', dir]);
+  execFileSync('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidfile,
+    '--dir',
+    dir,
+  ]);
   // Read the pid now: redis removes its pid file when it stops.
   let pid = 0;
   for (let i = 0; i < 50 && !pid; i++) {

@@ -17,7 +17,15 @@ import { turnCredentials } from '../../src/server/index.js';
 import { freePort, requireProgram, startServer } from './helpers.js';
 
 const MAGIC = 0x2112a442;
-const ATTR = { USERNAME: 0x0006, MESSAGE_INTEGRITY: 0x0008, ERROR_CODE: 0x0009, REALM: 0x0014, NONCE: 0x0015, REQUESTED_TRANSPORT: 0x0019, XOR_RELAYED_ADDRESS: 0x0016 };
+const ATTR = {
+  USERNAME: 0x0006,
+  MESSAGE_INTEGRITY: 0x0008,
+  ERROR_CODE: 0x0009,
+  REALM: 0x0014,
+  NONCE: 0x0015,
+  REQUESTED_TRANSPORT: 0x0019,
+  XOR_RELAYED_ADDRESS: 0x0016,
+};
 
 function attr(type: number, value: Buffer): Buffer {
   const pad = (4 - (value.length % 4)) % 4;
@@ -42,7 +50,9 @@ function allocate(auth?: { username: string; realm: string; nonce: Buffer; passw
   }
   header.writeUInt16BE(body.length + 24, 2);
   const key = createHash('md5').update(`${auth.username}:${auth.realm}:${auth.password}`).digest();
-  const mac = createHmac('sha1', key).update(Buffer.concat([header, body])).digest();
+  const mac = createHmac('sha1', key)
+    .update(Buffer.concat([header, body]))
+    .digest();
   return Buffer.concat([header, body, attr(ATTR.MESSAGE_INTEGRITY, mac)]);
 }
 
@@ -144,11 +154,26 @@ describe('TURN credentials', () => {
     const relayBase = 40000 + Math.floor(Math.random() * 10000);
     let child: ChildProcess | null = null;
     try {
-      child = spawn('turnserver', [
-        '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, `--min-port=${relayBase}`, `--max-port=${relayBase + 50}`,
-        '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=vc.test', '--no-tls', '--no-dtls', '--no-cli',
-        '--allow-loopback-peers', '--log-file=stdout', `--userdb=${join(dir, 'turn.db')}`,
-      ], { stdio: 'ignore' });
+      child = spawn(
+        'turnserver',
+        [
+          '-n',
+          '--listening-ip=127.0.0.1',
+          `--listening-port=${port}`,
+          `--min-port=${relayBase}`,
+          `--max-port=${relayBase + 50}`,
+          '--use-auth-secret',
+          `--static-auth-secret=${secret}`,
+          '--realm=vc.test',
+          '--no-tls',
+          '--no-dtls',
+          '--no-cli',
+          '--allow-loopback-peers',
+          '--log-file=stdout',
+          `--userdb=${join(dir, 'turn.db')}`,
+        ],
+        { stdio: 'ignore' },
+      );
       const fresh = turnCredentials({ secret, urls: [`turn:127.0.0.1:${port}`], ttlSeconds: 600 });
       const expired = turnCredentials({ secret, urls: [`turn:127.0.0.1:${port}`], ttlSeconds: 60 }, Date.now() - 3600_000);
       const forged = { ...fresh, credential: createHmac('sha1', 'wrong-secret').update(fresh.username!).digest('base64') };

@@ -74,8 +74,21 @@ export async function startCoturn(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vc-coturn-'));
   const tlsPort = options.tls ? (options.netns ? 5349 : await freePort(host)) : undefined;
   if (options.tls) {
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
   }
   const args = [
     '-n',
@@ -88,9 +101,7 @@ export async function startCoturn(options = {}) {
     '--use-auth-secret',
     `--static-auth-secret=${secret}`,
     `--realm=${realm}`,
-    ...(tlsPort
-      ? [`--tls-listening-port=${tlsPort}`, `--cert=${join(dir, 'cert.pem')}`, `--pkey=${join(dir, 'key.pem')}`]
-      : ['--no-tls']),
+    ...(tlsPort ? [`--tls-listening-port=${tlsPort}`, `--cert=${join(dir, 'cert.pem')}`, `--pkey=${join(dir, 'key.pem')}`] : ['--no-tls']),
     '--no-dtls',
     '--no-cli',
     // Both browsers of a test sit on this machine: without it coturn answers 403 Forbidden IP.
@@ -99,9 +110,7 @@ export async function startCoturn(options = {}) {
     `--userdb=${join(dir, 'turndb')}`,
     `--pidfile=${join(dir, 'turnserver.pid')}`,
   ];
-  const [command, argv] = options.netns
-    ? ['ip', ['netns', 'exec', options.netns, 'turnserver', ...args]]
-    : ['turnserver', args];
+  const [command, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, 'turnserver', ...args]] : ['turnserver', args];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 
   let stopped = false;

@@ -1,7 +1,16 @@
 // Block arithmetic and the checks on what a peer sends, as pure functions (no browser).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blockCount, blockLength, chunkBytes, frameFault, offerFault, piecesBlocks, sanitizeMime, type OfferLimits } from '../../src/file-transfer/blocks.js';
+import {
+  blockCount,
+  blockLength,
+  chunkBytes,
+  frameFault,
+  offerFault,
+  piecesBlocks,
+  sanitizeMime,
+  type OfferLimits,
+} from '../../src/file-transfer/blocks.js';
 
 describe('blocks: arithmetic', () => {
   it('sizes a frame to the SCTP max message size, capped at 256 KiB, 64 KiB when unknown', () => {
@@ -17,7 +26,10 @@ describe('blocks: arithmetic', () => {
     assert.equal(blockCount(0, 4096), 0);
     assert.equal(blockCount(4096, 4096), 1);
     assert.equal(blockCount(4097, 4096), 2);
-    assert.deepEqual([0, 1, 2].map((i) => blockLength(i, 4096, 5000)), [4096, 904, 0]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => blockLength(i, 4096, 5000)),
+      [4096, 904, 0],
+    );
   });
 
   it('reads whole blocks up to 256 KiB in one piece, at least one, never past the end', () => {
@@ -46,7 +58,7 @@ describe('blocks: a frame as it arrives', () => {
   });
 });
 
-describe('blocks: an offer against this side\'s limits', () => {
+describe("blocks: an offer against this side's limits", () => {
   const limits: OfferLimits = { maxSize: 1000, accept: ['.pdf'], maxPending: 2, pending: 0, taken: false };
   const offer = { name: 'a.pdf', size: 500, mime: 'application/pdf', blockSize: 1024 };
 

@@ -79,7 +79,10 @@ describe('control messages', () => {
       ];
       for (const fields of invalid) assert.equal(reason(message(fields)), ControlRejection.Invalid, JSON.stringify(fields));
       // JSON.parse turns a number too large for a double into Infinity.
-      assert.equal(reason(message({ type: 'chat', id: '1', text: 'hi', sentAt: 0 }).replace('"sentAt":0', '"sentAt":1e999')), ControlRejection.Invalid);
+      assert.equal(
+        reason(message({ type: 'chat', id: '1', text: 'hi', sentAt: 0 }).replace('"sentAt":0', '"sentAt":1e999')),
+        ControlRejection.Invalid,
+      );
     });
 
     it('takes the longest fields allowed', () => {

@@ -103,7 +103,10 @@ describe('file rows', () => {
   it('rows keep the order of their offers', () => {
     for (const id of ['c', 'a', 'b']) rows.offer({ ...FILE, id }, 'send');
     rows.progress({ id: 'a', bytes: 5, bytesPerSecond: 5 });
-    assert.deepEqual(rows.rows.map((r) => r.id), ['c', 'a', 'b']);
+    assert.deepEqual(
+      rows.rows.map((r) => r.id),
+      ['c', 'a', 'b'],
+    );
   });
 });
 
@@ -122,7 +125,10 @@ describe('chat log', async () => {
     assert.equal(log.unread, 2);
     log.read();
     assert.equal(log.unread, 0);
-    assert.deepEqual(log.entries.map((e) => e.id), ['1', '2', '3']);
+    assert.deepEqual(
+      log.entries.map((e) => e.id),
+      ['1', '2', '3'],
+    );
     log.clear();
     assert.deepEqual([log.entries.length, log.unread], [0, 0]);
   });

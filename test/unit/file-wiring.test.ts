@@ -11,7 +11,8 @@ import { FileWiring } from '../../src/core/file-wiring.js';
 const connection = (name: string) => ({ name }) as unknown as RTCPeerConnection;
 
 function engines() {
-  const built: { options: FileTransferOptions; attached: RTCPeerConnection[]; closed: number; listeners: Map<string, (detail: unknown) => void> }[] = [];
+  const built: { options: FileTransferOptions; attached: RTCPeerConnection[]; closed: number; listeners: Map<string, (detail: unknown) => void> }[] =
+    [];
   provideFileTransfer((options) => {
     const engine = { options, attached: [] as RTCPeerConnection[], closed: 0, listeners: new Map<string, (detail: unknown) => void>() };
     built.push(engine);
@@ -44,7 +45,10 @@ describe('file-transfer wiring', () => {
     wiring.connect(second);
     wiring.connect(connection('third'));
     assert.equal(built.length, 1, 'no second engine');
-    assert.deepEqual(built[0]!.attached.map((pc) => (pc as unknown as { name: string }).name), ['second', 'third']);
+    assert.deepEqual(
+      built[0]!.attached.map((pc) => (pc as unknown as { name: string }).name),
+      ['second', 'third'],
+    );
     assert.equal(built[0]!.closed, 0, 'a new connection does not end the transfers');
   });
 

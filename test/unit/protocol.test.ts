@@ -87,7 +87,11 @@ for (const channel of Object.keys(TYPES) as Channel[]) {
       for (const m of all) {
         for (const field of Object.keys(m)) {
           if (field === 'type') continue;
-          assert.equal(accepts(channel, { ...m, [field]: wrongType(m[field]) }), false, `${m.type}.${field} as ${JSON.stringify(wrongType(m[field]))}`);
+          assert.equal(
+            accepts(channel, { ...m, [field]: wrongType(m[field]) }),
+            false,
+            `${m.type}.${field} as ${JSON.stringify(wrongType(m[field]))}`,
+          );
         }
         assert.equal(accepts(channel, { ...m, v: 2 }), false, `${m.type} with v 2`);
         assert.equal(accepts(channel, { ...m, type: `${m.type}-x` }), false, `${m.type}-x`);
@@ -123,7 +127,14 @@ describe('docs/protocol.md, limits', () => {
     const cand = first('client', 'candidate');
     const c = cand.candidate as Msg;
     assert.equal(accepts('client', with_(cand, { candidate: { candidate: '' } })), true, 'end of candidates as an empty string');
-    for (const bad of [{ candidate: 'c'.repeat(1025) }, { sdpMLineIndex: -1 }, { sdpMLineIndex: 1024 }, { sdpMLineIndex: 0.5 }, { sdpMid: 'm'.repeat(65) }, { usernameFragment: 'u'.repeat(257) }]) {
+    for (const bad of [
+      { candidate: 'c'.repeat(1025) },
+      { sdpMLineIndex: -1 },
+      { sdpMLineIndex: 1024 },
+      { sdpMLineIndex: 0.5 },
+      { sdpMid: 'm'.repeat(65) },
+      { usernameFragment: 'u'.repeat(257) },
+    ]) {
       assert.equal(accepts('client', with_(cand, { candidate: { ...c, ...bad } })), false, JSON.stringify(bad));
     }
 
@@ -160,10 +171,30 @@ describe('docs/protocol.md, limits', () => {
   it('files: ids, tag, size, MIME type, block size, epochs and the transfer hash', () => {
     const offer = first('file', 'file-offer');
     const ok = (patch: Msg) => accepts('file', with_(offer, patch));
-    for (const patch of [{ blockSize: 1024 }, { blockSize: 262_144 }, { tag: 0xffffffff }, { size: 0 }, { mime: '' }, { name: 'n'.repeat(1024) }, { id: 'a'.repeat(64) }]) {
+    for (const patch of [
+      { blockSize: 1024 },
+      { blockSize: 262_144 },
+      { tag: 0xffffffff },
+      { size: 0 },
+      { mime: '' },
+      { name: 'n'.repeat(1024) },
+      { id: 'a'.repeat(64) },
+    ]) {
       assert.equal(ok(patch), true, JSON.stringify(patch).slice(0, 60));
     }
-    for (const patch of [{ blockSize: 1023 }, { blockSize: 262_145 }, { tag: 0 }, { tag: 2 ** 32 }, { size: -1 }, { size: 1.5 }, { mime: 'pdf' }, { name: 'n'.repeat(1025) }, { id: '' }, { id: 'a b' }, { id: 'a'.repeat(65) }]) {
+    for (const patch of [
+      { blockSize: 1023 },
+      { blockSize: 262_145 },
+      { tag: 0 },
+      { tag: 2 ** 32 },
+      { size: -1 },
+      { size: 1.5 },
+      { mime: 'pdf' },
+      { name: 'n'.repeat(1025) },
+      { id: '' },
+      { id: 'a b' },
+      { id: 'a'.repeat(65) },
+    ]) {
       assert.equal(ok(patch), false, JSON.stringify(patch).slice(0, 60));
     }
     assert.equal(accepts('file', with_(first('file', 'file-resume'), { epoch: 0 })), false);
@@ -186,7 +217,10 @@ describe('docs/protocol.md, limits', () => {
     assert.deepEqual([...decoded.hash], [...hash]);
     assert.deepEqual([...decoded.payload], [1, 2, 3]);
     assert.equal(decodeBlockFrame(frame.slice(0, FRAME_HEADER_BYTES - 1)), undefined, 'too short');
-    for (const [at, value] of [[0, 2], [1, 2]] as const) {
+    for (const [at, value] of [
+      [0, 2],
+      [1, 2],
+    ] as const) {
       const other = bytes.slice();
       other[at] = value;
       assert.equal(decodeBlockFrame(other.buffer), undefined, `byte ${at} = ${value}`);

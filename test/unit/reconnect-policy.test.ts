@@ -2,12 +2,7 @@
 // flows and the jitter draw.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  nextDelay,
-  SIGNALING_BACKOFF_MS,
-  SIGNALING_JITTER_MS,
-  SIGNALING_MAX_ATTEMPTS,
-} from '../../src/core/reconnect-policy.js';
+import { nextDelay, SIGNALING_BACKOFF_MS, SIGNALING_JITTER_MS, SIGNALING_MAX_ATTEMPTS } from '../../src/core/reconnect-policy.js';
 
 const delays = (count: number, mediaFlows: boolean, random = 0) =>
   Array.from({ length: count }, (_, attempt) => nextDelay({ attempt, mediaFlows, random }));

@@ -85,7 +85,10 @@ describe('stall watch: sending', () => {
   });
 
   it('forgets the silence while the connection is down or the sender waits on nobody', () => {
-    for (const s of [state({ connected: false, sending: [waiting(0)] }), state({ sending: [{ id: 's', waitsOnReceiver: false, unansweredSince: 0 }] })]) {
+    for (const s of [
+      state({ connected: false, sending: [waiting(0)] }),
+      state({ sending: [{ id: 's', waitsOnReceiver: false, unansweredSince: 0 }] }),
+    ]) {
       const v = stallVerdict(100 * STALL_MS, s);
       assert.deepEqual(v.unanswered, [{ id: 's', since: undefined }]);
       assert.deepEqual(v.fail, []);

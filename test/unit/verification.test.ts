@@ -25,7 +25,10 @@ function asSpecified(a: string, b: string): string {
   const [first, second] = [a, b].sort();
   const digest = createHash('sha256').update(`video-consult verification v1\n${first}\n${second}`, 'utf8').digest();
   const n = digest.readBigUInt64BE(0) % 10n ** 15n;
-  return n.toString().padStart(15, '0').replace(/(\d{3})(?=\d)/g, '$1 ');
+  return n
+    .toString()
+    .padStart(15, '0')
+    .replace(/(\d{3})(?=\d)/g, '$1 ');
 }
 
 describe('verification code', () => {
@@ -47,12 +50,17 @@ describe('verification code', () => {
 
   it('the algorithm as worded on the page gives the same codes, leading zeros included', () => {
     for (const { a, b, code } of vectors()) assert.equal(asSpecified(a, b), code);
-    assert.ok(vectors().some((v) => v.code.startsWith('0')), 'a vector whose code starts with 0');
+    assert.ok(
+      vectors().some((v) => v.code.startsWith('0')),
+      'a vector whose code starts with 0',
+    );
   });
 
   it('the intermediate values the page gives for the first vector are right', () => {
     const { a, b } = vectors()[0]!;
-    const digest = createHash('sha256').update(`video-consult verification v1\n${[a, b].sort().join('\n')}`).digest();
+    const digest = createHash('sha256')
+      .update(`video-consult verification v1\n${[a, b].sort().join('\n')}`)
+      .digest();
     assert.ok(SPEC.includes(digest.toString('hex')));
     assert.ok(SPEC.includes(digest.readBigUInt64BE(0).toString()));
   });

@@ -27,11 +27,7 @@ async function permissionState(name: 'camera' | 'microphone'): Promise<Permissio
  * Steps 2 and 3, with one permission prompt: opens camera and microphone the way a call does (and
  * falls back the way a call does), then describes what it got.
  */
-export async function checkDevices(
-  getUserMedia: GetUserMedia,
-  video: MediaTrackConstraints | false,
-  started: number,
-): Promise<DeviceResults> {
+export async function checkDevices(getUserMedia: GetUserMedia, video: MediaTrackConstraints | false, started: number): Promise<DeviceResults> {
   const [cameraPermission, microphonePermission] = await Promise.all([permissionState('camera'), permissionState('microphone')]);
   const step = (id: StepId, status: CheckStatus, code: CheckCode, figures: Record<string, Figure>): StepResult => ({
     id,
@@ -63,7 +59,12 @@ export async function checkDevices(
       case ErrorCode.MicrophoneBusy:
         // Both held (or the microphone alone, when there is no camera): the remedy is the same.
         return {
-          camera: step(StepId.Camera, code === ErrorCode.CameraBusy ? CheckStatus.Fail : CheckStatus.Skip, code === ErrorCode.CameraBusy ? CheckCode.CameraBusy : CheckCode.Skipped, camera),
+          camera: step(
+            StepId.Camera,
+            code === ErrorCode.CameraBusy ? CheckStatus.Fail : CheckStatus.Skip,
+            code === ErrorCode.CameraBusy ? CheckCode.CameraBusy : CheckCode.Skipped,
+            camera,
+          ),
           microphone: step(StepId.Microphone, CheckStatus.Fail, CheckCode.MicrophoneBusy, microphone),
         };
       case ErrorCode.NoMicrophone:

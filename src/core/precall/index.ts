@@ -13,15 +13,7 @@ import { checkNetwork, firewallFacts, icePaths, type IcePath } from './paths.js'
 import { checkQuality } from './quality.js';
 import { formatReport } from './report.js';
 import { checkSignaling } from './signaling.js';
-import {
-  CheckCode,
-  CheckStatus,
-  STEP_ORDER,
-  StepId,
-  type PrecallOptions,
-  type PrecallReport,
-  type StepResult,
-} from './types.js';
+import { CheckCode, CheckStatus, STEP_ORDER, StepId, type PrecallOptions, type PrecallReport, type StepResult } from './types.js';
 import { judge } from './verdict.js';
 
 export * from './types.js';
@@ -48,10 +40,7 @@ export async function runPrecallCheck(options: PrecallOptions = {}): Promise<Pre
 
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const environment = describeBrowser(
-    options.userAgent ?? navigator.userAgent,
-    typeof isSecureContext === 'boolean' ? isSecureContext : true,
-  );
+  const environment = describeBrowser(options.userAgent ?? navigator.userAgent, typeof isSecureContext === 'boolean' ? isSecureContext : true);
   let paths: IcePath[] = [];
   const steps = new Map<StepId, StepResult>();
   const finish = (step: StepResult) => {

@@ -62,8 +62,7 @@ export async function checkQuality(path: IcePath, throughputMs: number, timeoutM
     const throughputMbps = await measureThroughput(bulk, bulkIn, throughputMs, signal, cleanup);
     const figures: QualityFigures = { throughputMbps, rttMs, lossPercent, jitterMs, via: path.kind };
     if (throughputMbps === null || throughputMbps < THRESHOLDS.callMbps) return step(CheckStatus.Fail, CheckCode.QualityTooSlow, figures);
-    const unstable =
-      (rttMs ?? 0) > THRESHOLDS.rttMs || (lossPercent ?? 0) > THRESHOLDS.lossPercent || (jitterMs ?? 0) > THRESHOLDS.jitterMs;
+    const unstable = (rttMs ?? 0) > THRESHOLDS.rttMs || (lossPercent ?? 0) > THRESHOLDS.lossPercent || (jitterMs ?? 0) > THRESHOLDS.jitterMs;
     if (unstable) return step(CheckStatus.Warn, CheckCode.QualityUnstable, figures);
     if (throughputMbps < THRESHOLDS.hdMbps) return step(CheckStatus.Pass, CheckCode.QualitySd, figures);
     return step(CheckStatus.Pass, CheckCode.QualityHd, figures);
