@@ -3,39 +3,16 @@
  * callback props. The React wrapper, the JSX types of the raw tags and the Vue types share these.
  */
 import type { CheckStringsOverrides } from '../element/check-strings.js';
-import type {
-  ErrorDetail,
-  FileErrorDetail,
-  FileOfferDetail,
-  FileProgressDetail,
-  FileReceivedDetail,
-  FileSentDetail,
-  KnockDetail,
-  MessageDetail,
-  PeerNameDetail,
-  QualityDetail,
-  StateChangeDetail,
-  VerificationDetail,
-} from '../element/events.js';
+import type { VideoConsultEvents } from '../element/events.js';
 import type { Strings } from '../element/strings.js';
 import type { PrecallReport, StepResult } from '../core/precall/index.js';
 import type { QualityPreference } from '../core/quality.js';
 
-/** The events of `<video-consult>`, by name. */
-export interface VideoConsultEventMap {
-  'vc-state-change': CustomEvent<StateChangeDetail>;
-  'vc-error': CustomEvent<ErrorDetail>;
-  'vc-knock': CustomEvent<KnockDetail>;
-  'vc-peer-name': CustomEvent<PeerNameDetail>;
-  'vc-message': CustomEvent<MessageDetail>;
-  'vc-verification': CustomEvent<VerificationDetail>;
-  'vc-quality-change': CustomEvent<QualityDetail>;
-  'vc-file-offer': CustomEvent<FileOfferDetail>;
-  'vc-file-progress': CustomEvent<FileProgressDetail>;
-  'vc-file-received': CustomEvent<FileReceivedDetail>;
-  'vc-file-sent': CustomEvent<FileSentDetail>;
-  'vc-file-error': CustomEvent<FileErrorDetail>;
-}
+/**
+ * The events of `<video-consult>`, by name: made from the element's own list of its events, so an
+ * event the element gains reaches the React, JSX and Vue types without another edit.
+ */
+export type VideoConsultEventMap = { [Name in keyof VideoConsultEvents]: CustomEvent<VideoConsultEvents[Name]> };
 
 /** The events of `<video-consult-check>`, by name. */
 export interface VideoConsultCheckEventMap {

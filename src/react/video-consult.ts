@@ -16,7 +16,8 @@ export type VideoConsultEventProps = {
   [Name in keyof EventCallbacks<VideoConsultEventMap>]-?: EventName<Parameters<NonNullable<EventCallbacks<VideoConsultEventMap>[Name]>>[0]>;
 };
 
-const events = {
+/** Every callback prop names its event: a `vc-` event without one here is a type error. */
+const eventNames: Record<keyof VideoConsultEventProps, keyof VideoConsultEventMap> = {
   onVcStateChange: 'vc-state-change',
   onVcError: 'vc-error',
   onVcKnock: 'vc-knock',
@@ -29,7 +30,9 @@ const events = {
   onVcFileReceived: 'vc-file-received',
   onVcFileSent: 'vc-file-sent',
   onVcFileError: 'vc-file-error',
-} as VideoConsultEventProps;
+  onVcFilesAvailable: 'vc-files-available',
+};
+const events = eventNames as VideoConsultEventProps;
 
 /** `<VideoConsult server room consultRole token displayName onVcStateChange … />`; a ref gives the element. */
 export const VideoConsult = createComponent({
