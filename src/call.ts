@@ -21,6 +21,8 @@ export type {
   FileReceivedDetail,
   FileSentDetail,
   FileErrorDetail,
+  FilesAvailableDetail,
+  VideoConsultEvents,
 } from './element/events.js';
 export { EN, registerStrings, resolveStrings, type Strings, type ErrorText } from './element/strings.js';
 export {

@@ -8,3 +8,4 @@
 export { VideoConsult, type VideoConsultProps, type VideoConsultEventProps } from './video-consult.js';
 export { VideoConsultCheck, type VideoConsultCheckProps } from './video-consult-check.js';
 export type { VideoConsultEventMap, VideoConsultCheckEventMap, EventCallbacks, PascalCase } from '../frameworks/props.js';
+export type { VideoConsultEvents } from '../element/events.js';
