@@ -25,7 +25,9 @@ type Theme = 'default' | 'light';
 const out = new URL('../images/states/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 
-const server = await createSignalingServer({ port: 0, demo: true, log: false });
+// Every page of the gallery comes from 127.0.0.1, several at once: more than the 10 HTTP connections
+// per address a public server allows.
+const server = await createSignalingServer({ port: 0, demo: true, log: false, maxPendingPerIp: 100 });
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
@@ -46,7 +48,7 @@ async function open(b: Browser, size: Size, theme: Theme, role: string, room: st
   const page = await (await b.createBrowserContext()).newPage();
   await page.setViewport(SIZES[size]);
   await page.goto(`${server.url}/?room=${room}&role=${role}`);
-  await page.waitForFunction(() => customElements.get('video-consult'));
+  await page.waitForFunction(() => customElements.get('video-consult'), { polling: 100 }); // a page in the background gets no animation frames
   await page.evaluate(
     (size, light, extra) => {
       const el = document.getElementById('consult') as HTMLElement & Record<string, unknown>;
