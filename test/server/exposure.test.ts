@@ -1,15 +1,11 @@
 /** What a patient's link, the logs and the transport give away: TURN only after admission, log tags that cannot be reversed, TLS with forward secrecy and HSTS. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { describe, it } from 'node:test';
 import type { LogEntry } from '../../src/server/log.js';
-import { requireProgram, startServer } from './helpers.js';
+import { requireProgram, selfSignedCertificate, startServer } from './helpers.js';
 
 describe('TURN credentials', () => {
   it('go only to a patient the doctor let in', async () => {
@@ -59,57 +55,31 @@ describe('room tags in logs', () => {
 describe('TLS', () => {
   it('offers only forward-secret suites and sends HSTS', async (t) => {
     if (!requireProgram(t, 'openssl', 'openssl')) return;
-    const dir = mkdtempSync(join(tmpdir(), 'vc-tls-'));
+    const { cert, key } = selfSignedCertificate('IP:127.0.0.1');
+    const s = await startServer({ tls: { cert, key } });
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
+      const hsts = await new Promise<string | undefined>((ok, fail) =>
+        get(s.server.url + '/healthz', { ca: cert }, (res) => {
+          res.resume();
+          ok(res.headers['strict-transport-security'] as string | undefined);
+        }).on('error', fail),
       );
-      const cert = readFileSync(join(dir, 'cert.pem'));
-      const s = await startServer({ tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
-      try {
-        const hsts = await new Promise<string | undefined>((ok, fail) =>
-          get(s.server.url + '/healthz', { ca: cert }, (res) => {
-            res.resume();
-            ok(res.headers['strict-transport-security'] as string | undefined);
-          }).on('error', fail),
-        );
-        assert.match(hsts ?? '', /max-age=\d+/);
-        // RSA key exchange (no forward secrecy) over TLS 1.2: refused.
-        const outcome = await new Promise<string>((ok) => {
-          const sock = connect({
-            host: '127.0.0.1',
-            port: s.server.port,
-            ca: cert,
-            maxVersion: 'TLSv1.2',
-            ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384',
-          });
-          sock.on('secureConnect', () => (ok('connected'), sock.destroy()));
-          sock.on('error', () => ok('refused'));
+      assert.match(hsts ?? '', /max-age=\d+/);
+      // RSA key exchange (no forward secrecy) over TLS 1.2: refused.
+      const outcome = await new Promise<string>((ok) => {
+        const sock = connect({
+          host: '127.0.0.1',
+          port: s.server.port,
+          ca: cert,
+          maxVersion: 'TLSv1.2',
+          ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384',
         });
-        assert.equal(outcome, 'refused');
-      } finally {
-        await s.stop();
-      }
+        sock.on('secureConnect', () => (ok('connected'), sock.destroy()));
+        sock.on('error', () => ok('refused'));
+      });
+      assert.equal(outcome, 'refused');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await s.stop();
     }
   });
 });

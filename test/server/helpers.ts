@@ -127,6 +127,9 @@ export async function admittedPair(s: Awaited<ReturnType<typeof startServer>>, r
 }
 
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
 /**
@@ -142,6 +145,19 @@ export function requireProgram(t: TestContext, program: string, debianPackage: s
     if (process.env.CI === 'true') throw new Error(msg);
     t.skip(msg);
     return false;
+  }
+}
+
+/** A self-signed certificate for localhost made with openssl at test time, valid one day; `subjectAltName` as openssl takes it. */
+export function selfSignedCertificate(subjectAltName: string): { cert: Buffer; key: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-tls-'));
+  try {
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'];
+    execFileSync('openssl', [...args, '-addext', `subjectAltName=${subjectAltName}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
