@@ -22,6 +22,9 @@ export type {
   FileSentDetail,
   FileErrorDetail,
   FilesAvailableDetail,
+  DevicesDetail,
+  DeviceLostDetail,
+  MediaChangeDetail,
   VideoConsultEvents,
 } from './element/events.js';
 export { EN, registerStrings, resolveStrings, type Strings, type ErrorText } from './element/strings.js';
@@ -34,6 +37,12 @@ export {
   type EndReason,
   type MediaState,
   type ChatEntry,
+  type DeviceKind,
+  type DeviceList,
+  type DeviceLost,
+  type DeviceOption,
+  type MediaChange,
+  type MediaSource,
 } from './core/session.js';
 export { QualityLevel, type QualityReport, type DirectionQuality, type QualityPreference, type SendProfile } from './core/quality.js';
 export type { SecurityInfo } from './core/security.js';

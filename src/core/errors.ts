@@ -38,6 +38,16 @@ export const ErrorCode = {
   NotConnected: 'not-connected',
   /** Files cannot be sent: the file-transfer engine is not loaded here or on the other side. */
   FilesUnavailable: 'files-unavailable',
+  /** The camera or microphone in use was unplugged: the call goes on with the system default (the detail says which). */
+  DeviceLost: 'device-lost',
+  /** A camera or microphone stopped on its own (unplugged, taken by another program, a privacy switch) and could not be opened again. */
+  DeviceEnded: 'device-ended',
+  /** The chosen camera, microphone or speaker could not be used; the one before stays in use. */
+  DeviceUnavailable: 'device-unavailable',
+  /** The person closed the screen picker or refused it; nothing changed. An outcome, not a failure. */
+  ScreenShareCancelled: 'screen-share-cancelled',
+  /** Screen share is not possible here: the browser has none, this side may not share, or the call is not connected. */
+  ScreenShareUnavailable: 'screen-share-unavailable',
   /** Any other media failure. */
   MediaFailed: 'media-failed',
 } as const;

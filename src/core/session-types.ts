@@ -48,6 +48,52 @@ export interface MediaState {
   microphone: boolean;
   /** The camera is on but its video is paused because the link is too slow. */
   videoPaused?: boolean;
+  /** A screen, window or tab is being shared. */
+  screen?: boolean;
+}
+
+/** The kinds of device a person can choose. */
+export type DeviceKind = 'camera' | 'microphone' | 'speaker';
+
+/** One camera, microphone or speaker as a picker shows it. */
+export interface DeviceOption {
+  kind: DeviceKind;
+  /** The browser's `deviceId`; stable per origin. */
+  id: string;
+  /** The device's name; empty before the person has allowed camera and microphone. */
+  label: string;
+  /** For cameras that say so: `user` faces the person, `environment` faces away. */
+  facing?: 'user' | 'environment';
+}
+
+/** The devices there are and the ones in use (`''`: none, or the system default). */
+export interface DeviceList {
+  cameras: DeviceOption[];
+  microphones: DeviceOption[];
+  /** Empty where the browser cannot choose where sound plays (no `setSinkId`). */
+  speakers: DeviceOption[];
+  camera: string;
+  microphone: string;
+  speaker: string;
+}
+
+/** The camera or microphone in use went away, and what the call uses now. */
+export interface DeviceLost {
+  kind: 'camera' | 'microphone';
+  /** The name of the device that went away. */
+  label: string;
+  /** The name of the device used now; empty when there is none. */
+  fallback: string;
+}
+
+/** What a {@link MediaChange} is about. */
+export type MediaSource = 'camera' | 'microphone' | 'screen';
+
+/** A camera, microphone or screen share of one side turned on or off. */
+export interface MediaChange {
+  side: 'local' | 'remote';
+  source: MediaSource;
+  on: boolean;
 }
 
 /** A chat line, as shown: cleaned of invisible characters, never HTML. */
@@ -90,6 +136,14 @@ export interface SessionEvents {
   'file-error': TransferErrorDetail;
   /** Whether `sendFile()` can be called now changed (see {@link ConsultSession.filesAvailable}). */
   'files-available': { available: boolean };
+  /** The list of devices or the device in use changed. */
+  devices: DeviceList;
+  /** The camera or microphone in use went away; the call goes on with `fallback`. */
+  'device-lost': DeviceLost;
+  /** A camera, microphone or screen share of either side turned on or off. */
+  'media-change': MediaChange;
+  /** A screen share started or stopped: the stream of this side's or the other side's screen, or none. */
+  'screen-stream': { side: 'local' | 'remote'; stream?: MediaStream };
 }
 
 export interface SessionOptions {
@@ -113,6 +167,10 @@ export interface SessionOptions {
   maxFileSize?: number;
   /** The file types this side sends or accepts, as `<input accept>` takes them. Default: all. */
   acceptFiles?: string[];
+  /** Whether this side may share its screen. Default: the doctor may, the patient may not. */
+  screenShare?: boolean;
+  /** Remember the chosen camera, microphone and speaker for this site (in `localStorage`; nothing leaves the device). Default: false. */
+  rememberDevices?: boolean;
   /** Replaces `navigator.mediaDevices.getUserMedia`, e.g. to add constraints or a processed stream. */
   getUserMedia?: GetUserMedia;
   /** Replaces the WebSocket transport. */

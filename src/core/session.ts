@@ -29,7 +29,13 @@ import { SignalingLink } from './signaling-link.js';
 export {
   CallState,
   type ChatEntry,
+  type DeviceKind,
+  type DeviceList,
+  type DeviceLost,
+  type DeviceOption,
   type EndReason,
+  type MediaChange,
+  type MediaSource,
   type MediaState,
   type SessionEvents,
   type SessionOptions,

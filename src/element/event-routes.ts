@@ -52,4 +52,16 @@ export const SESSION_EVENT_ROUTES: { readonly [K in keyof SessionEvents]: EventR
   },
   'file-error': { type: 'vc-file-error', detail: (error) => ({ ...error }) },
   'files-available': { type: 'vc-files-available', detail: ({ available }) => ({ available }) },
+  devices: {
+    type: 'vc-devices-change',
+    detail: (d) => ({
+      ...d,
+      cameras: d.cameras.map((o) => ({ ...o })),
+      microphones: d.microphones.map((o) => ({ ...o })),
+      speakers: d.speakers.map((o) => ({ ...o })),
+    }),
+  },
+  'device-lost': { type: 'vc-device-lost', detail: (lost) => ({ ...lost }) },
+  'media-change': { type: 'vc-media-change', detail: (change) => ({ ...change }) },
+  'screen-stream': null,
 };

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../core/errors.js';
 import type { QualityReport } from '../core/quality.js';
-import type { CallState, EndReason } from '../core/session.js';
+import type { CallState, DeviceList, DeviceLost, EndReason, MediaChange } from '../core/session.js';
 
 /** Detail of `vc-state-change`. */
 export interface StateChangeDetail {
@@ -119,6 +119,15 @@ export interface FilesAvailableDetail {
   available: boolean;
 }
 
+/** Detail of `vc-devices-change`: the cameras, microphones and speakers there are, and the ones in use. */
+export type { DeviceList as DevicesDetail } from '../core/session.js';
+
+/** Detail of `vc-device-lost`: the camera or microphone in use went away, and what the call uses now. */
+export type { DeviceLost as DeviceLostDetail } from '../core/session.js';
+
+/** Detail of `vc-media-change`: which side's camera, microphone or screen share turned on or off. */
+export type { MediaChange as MediaChangeDetail } from '../core/session.js';
+
 /**
  * The `vc-` events `<video-consult>` fires, by name, with their details: the one list the
  * `HTMLElementEventMap` entries and the re-dispatch of session events are typed from.
@@ -137,6 +146,9 @@ export interface VideoConsultEvents {
   'vc-file-sent': FileSentDetail;
   'vc-file-error': FileErrorDetail;
   'vc-files-available': FilesAvailableDetail;
+  'vc-devices-change': DeviceList;
+  'vc-device-lost': DeviceLost;
+  'vc-media-change': MediaChange;
 }
 
 /** Dispatches a `vc-` event the way every event of this package goes out: bubbling and composed. */

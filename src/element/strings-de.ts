@@ -173,6 +173,28 @@ export const DE: Strings = {
       title: 'Diese Website darf den Sprechstunden-Dienst nicht nutzen.',
       remedy: 'Bitte informieren Sie die Praxis: Der Dienst erlaubt die Adresse dieser Seite nicht.',
     },
+    'device-lost': {
+      title: 'Ihre Kamera oder Ihr Mikrofon wurde getrennt.',
+      remedy:
+        'Der Anruf läuft mit einem anderen Gerät weiter. Stecken Sie es wieder ein und wählen Sie es in den Geräteeinstellungen, wenn Sie möchten.',
+    },
+    'device-ended': {
+      title: 'Ihre Kamera oder Ihr Mikrofon hat aufgehört zu arbeiten.',
+      remedy:
+        'Prüfen Sie den Anschluss und ob ein anderes Programm oder ein Datenschutzschalter es ausgeschaltet hat, und schalten Sie es dann wieder ein.',
+    },
+    'device-unavailable': {
+      title: 'Dieses Gerät lässt sich gerade nicht nutzen.',
+      remedy: 'Schließen Sie andere Programme, die es nutzen, prüfen Sie den Anschluss oder wählen Sie ein anderes.',
+    },
+    'screen-share-cancelled': {
+      title: 'Die Bildschirmfreigabe wurde nicht gestartet.',
+      remedy: 'Wählen Sie „Bildschirm teilen“ erneut, wenn Sie so weit sind.',
+    },
+    'screen-share-unavailable': {
+      title: 'Bildschirmfreigabe ist hier nicht möglich.',
+      remedy: 'Nutzen Sie einen aktuellen Browser auf einem Computer und warten Sie, bis der Anruf verbunden ist.',
+    },
     'media-failed': {
       title: 'Kamera oder Mikrofon ließ sich nicht starten.',
       remedy: 'Schließen Sie andere Programme, die sie nutzen, prüfen Sie die Anschlüsse und versuchen Sie es erneut.',

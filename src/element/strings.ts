@@ -241,6 +241,23 @@ const en: CompleteStrings = {
       title: 'This website may not use the consultation service.',
       remedy: 'Tell the practice: the service does not allow this page’s address.',
     },
+    'device-lost': {
+      title: 'Your camera or microphone was disconnected.',
+      remedy: 'The call goes on with another one. Plug it in again and choose it in the device settings, if you like.',
+    },
+    'device-ended': {
+      title: 'Your camera or microphone stopped working.',
+      remedy: 'Check that it is connected and that no other program or privacy switch has turned it off, then turn it on again.',
+    },
+    'device-unavailable': {
+      title: 'That device cannot be used right now.',
+      remedy: 'Close other programs that use it, check that it is connected, or choose another one.',
+    },
+    'screen-share-cancelled': { title: 'Screen sharing was not started.', remedy: 'Choose "Share screen" again when you are ready.' },
+    'screen-share-unavailable': {
+      title: 'Screen sharing is not possible here.',
+      remedy: 'Use a current browser on a computer, and wait until the call is connected.',
+    },
     'media-failed': {
       title: 'The camera or microphone could not be started.',
       remedy: 'Close other programs that use them, check that they are connected, then try again.',

@@ -31,6 +31,9 @@ const eventNames: Record<keyof VideoConsultEventProps, keyof VideoConsultEventMa
   onVcFileSent: 'vc-file-sent',
   onVcFileError: 'vc-file-error',
   onVcFilesAvailable: 'vc-files-available',
+  onVcDevicesChange: 'vc-devices-change',
+  onVcDeviceLost: 'vc-device-lost',
+  onVcMediaChange: 'vc-media-change',
 };
 const events = eventNames as VideoConsultEventProps;
 
