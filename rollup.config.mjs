@@ -42,7 +42,7 @@ const ENTRIES = ['index', 'call', 'check', 'files', 'de', 'elements', 'jsx', 'vu
 /** The script-tag files a page names; the parts video-consult.js loads on demand are built from its import()s. */
 const CDN_ENTRIES = ['video-consult', 'video-consult-check'];
 /** Names of parts loaded on demand that are not named after their own file: the call engine, which `join()` loads. */
-const CDN_PARTS = { session: 'video-consult-engine' };
+const CDN_PARTS = { engine: 'video-consult-engine' };
 
 export default [
   {

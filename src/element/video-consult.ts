@@ -47,6 +47,9 @@ const IN_CALL: readonly CallState[] = ['connecting', 'connected', 'reconnecting'
  * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
  * @fires vc-files-available - `sendFile()` started or stopped working: `true` once the other side said it takes files (a moment after `connected`), `false` when the connection goes. Detail: `{available}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
+ * @fires vc-devices-change - The cameras, microphones or speakers there are, or the ones in use, changed. Detail: `{cameras, microphones, speakers, camera, microphone, speaker}`.
+ * @fires vc-device-lost - The camera or microphone in use went away; the call goes on with another. Detail: `{kind, label, fallback}`.
+ * @fires vc-media-change - A camera, microphone or screen share of either side turned on or off. Detail: `{side, source, on}`.
  *
  * @attr {'doctor' | 'patient'} role - Deprecated: use `consult-role`. The value is moved there and the attribute removed, since `role` is the element's ARIA role.
  *
