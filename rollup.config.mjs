@@ -59,7 +59,8 @@ export default [
       preserveModulesRoot: 'src',
       entryFileNames: '[name].js',
     },
-    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
+    // The styles ship without comments and indentation here too: a bundler leaves css`…` as written.
+    plugins: [minifyLitCss(), typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
   },
   {
     input: Object.fromEntries(CDN_ENTRIES.map((name) => [name, `src/cdn/${name}.ts`])),
