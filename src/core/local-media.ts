@@ -52,10 +52,21 @@ export class LocalMedia {
     return this.microphoneOn && !!this.audioTrack;
   }
 
-  /** Asks for camera (unless `video` is false) and microphone; rejects with a {@link ConsultError}. */
-  acquire(video: boolean): ReturnType<typeof acquireLocalMedia> {
+  /**
+   * Asks for camera (unless `video` is false) and microphone; rejects with a {@link ConsultError}.
+   * The preferred devices are asked for by `exact` id first: Chromium can open the default device
+   * for an `ideal` one (seen with `--use-fake-ui-for-media-stream` and its fake devices), so `ideal` alone would not bring
+   * a remembered camera back. If they are gone (or refused), the default ones are asked for.
+   */
+  async acquire(video: boolean): ReturnType<typeof acquireLocalMedia> {
     const { camera, microphone } = this.preferred;
-    return acquireLocalMedia(this.#getUserMedia, video ? captureConstraints(640, 480, camera) : false, audioConstraints(microphone));
+    const ask = (exact: boolean) =>
+      acquireLocalMedia(this.#getUserMedia, video ? captureConstraints(640, 480, camera, exact) : false, audioConstraints(microphone, exact));
+    if (!camera && !microphone) return ask(false);
+    const first = await ask(true).catch(() => undefined);
+    if (first && !first.warnings.length) return first;
+    first?.stream.getTracks().forEach((t) => t.stop());
+    return ask(false);
   }
 
   /** Takes the stream {@link acquire} got, unless the run ended meanwhile. */
@@ -75,6 +86,8 @@ export class LocalMedia {
     const current = this.cameraTrack;
     if (!enabled) {
       if (!current) return false;
+      // Turned on again, the same camera opens.
+      this.preferred = { ...this.preferred, camera: current.getSettings().deviceId ?? this.preferred.camera };
       current.stop();
       this.stream?.removeTrack(current);
       await this.#o.videoSender()?.replaceTrack(null);
@@ -83,7 +96,10 @@ export class LocalMedia {
     if (current?.readyState === 'live' || !this.stream) return false;
     let track: MediaStreamTrack;
     try {
-      track = await acquireCamera(this.#getUserMedia, captureConstraints(640, 480, this.preferred.camera));
+      const id = this.preferred.camera;
+      track = await acquireCamera(this.#getUserMedia, captureConstraints(640, 480, id, true)).catch((error) =>
+        id ? acquireCamera(this.#getUserMedia, captureConstraints(640, 480)) : Promise.reject(error),
+      );
     } catch (error) {
       this.#o.emit('error', error as ConsultError);
       return false;
@@ -106,13 +122,12 @@ export class LocalMedia {
    * {@link ConsultError} `device-unavailable`.
    */
   async open(kind: 'camera' | 'microphone', deviceId: string | undefined, exact: boolean): Promise<MediaStreamTrack> {
-    const device = deviceId ? { deviceId: exact ? { exact: deviceId } : { ideal: deviceId } } : {};
     try {
       if (kind === 'camera') {
         const { width = 640, height = 480 } = this.cameraTrack?.getSettings() ?? {};
-        return await acquireCamera(this.#getUserMedia, { ...captureConstraints(width, height), ...device });
+        return await acquireCamera(this.#getUserMedia, captureConstraints(width, height, deviceId, exact));
       }
-      const [track] = (await this.#getUserMedia({ audio: { ...audioConstraints(), ...device } })).getAudioTracks();
+      const [track] = (await this.#getUserMedia({ audio: audioConstraints(deviceId, exact) })).getAudioTracks();
       if (!track) throw new DOMException('no audio track', 'NotFoundError');
       return track;
     } catch (cause) {

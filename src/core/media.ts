@@ -9,23 +9,21 @@ export interface LocalMedia {
   warnings: ConsultError[];
 }
 
+/** A device to open: `exact` where it must be that one, else `ideal`. */
+const device = (deviceId: string | undefined, exact: boolean): MediaTrackConstraints =>
+  deviceId ? { deviceId: exact ? { exact: deviceId } : { ideal: deviceId } } : {};
+
 /**
  * The one place capture constraints are built: a size to aim at, at most 30 frames a second, and
- * the camera chosen (or remembered) if there is one: `ideal`, so a camera that is gone gives way
- * to another instead of failing the call.
+ * the camera chosen (or remembered) if there is one.
  */
-export function captureConstraints(width: number, height: number, deviceId?: string): MediaTrackConstraints {
-  return {
-    width: { ideal: width },
-    height: { ideal: height },
-    frameRate: { ideal: 30, max: 30 },
-    ...(deviceId ? { deviceId: { ideal: deviceId } } : {}),
-  };
+export function captureConstraints(width: number, height: number, deviceId?: string, exact = false): MediaTrackConstraints {
+  return { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30, max: 30 }, ...device(deviceId, exact) };
 }
 
 /** Microphone constraints: the browser's voice processing, and the microphone chosen (or remembered) if there is one. */
-export function audioConstraints(deviceId?: string): MediaTrackConstraints {
-  return { ...DEFAULT_AUDIO, ...(deviceId ? { deviceId: { ideal: deviceId } } : {}) };
+export function audioConstraints(deviceId?: string, exact = false): MediaTrackConstraints {
+  return { ...DEFAULT_AUDIO, ...device(deviceId, exact) };
 }
 
 /**
