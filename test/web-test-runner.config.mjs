@@ -6,6 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { existsSync } from 'node:fs';
 import { coturnPlugin } from './support/coturn-plugin.mjs';
 import { peerPagesPlugin } from './support/peer-pages-plugin.mjs';
+import { permissionsPlugin } from './support/permissions-plugin.mjs';
 import { signalingPlugin } from './support/signaling-plugin.mjs';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -74,5 +75,6 @@ export default {
     // Firefox ESR starts only for the tests that call it; when it is missing those tests fail and say how to install it.
     peerPagesPlugin({ executablePath, baseArgs: chromiumArgs, firefoxPath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr' }),
     coturnPlugin(),
+    permissionsPlugin(),
   ],
 };

@@ -4,6 +4,7 @@
 // fake_device_1 is a Y16 depth camera whose frames neither render nor encode in Chromium here, so
 // the sessions read the device list without it (the `enumerateDevices` option): two cameras.
 import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { ConsultSession, type DeviceLost, type SessionOptions } from '../../src/core/session.js';
 import type { ConsultError } from '../../src/core/errors.js';
 import { REMEMBERED_DEVICES_KEY } from '../../src/core/devices.js';
@@ -238,6 +239,63 @@ describe('devices that go away', () => {
     navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
     await listed;
     expect(doctor.devices.cameras).to.have.length(2);
+  });
+});
+
+/** Withdraws or gives back the page's camera permission, as the site settings do (test/support/permissions-plugin.mjs). */
+const cameraPermission = (setting: 'denied' | 'granted') => executeServerCommand('vc:permission', { name: 'camera', setting });
+
+describe('tracks that end on their own', () => {
+  // Withdrawing the camera permission ends the page's camera and microphone tracks in Chromium
+  // (both, seen in Chromium with the DevTools protocol's Browser.setPermission); `track.stop()`
+  // fires no `ended`. The fake permission prompt grants the next getUserMedia all the same.
+  afterEach(() => cameraPermission('granted'));
+
+  it('opens the same devices again and swaps them in', async () => {
+    const { doctor, patient } = await call();
+    const [camera, microphone] = [cameraId(doctor), microphoneId(doctor)];
+    const [video, audio] = [doctor.localStream!.getVideoTracks()[0]!, doctor.localStream!.getAudioTracks()[0]!];
+    const errors: ConsultError[] = [];
+    doctor.on('error', (e) => errors.push(e));
+    const before = negotiation(doctor);
+    await cameraPermission('denied');
+    await eventually(() => video.readyState === 'ended' && audio.readyState === 'ended', 'the tracks end');
+    await eventually(
+      () => doctor.localStream!.getVideoTracks()[0]?.readyState === 'live' && doctor.localStream!.getAudioTracks()[0]?.readyState === 'live',
+      'new tracks are live',
+    );
+    expect([cameraId(doctor), microphoneId(doctor)]).to.deep.equal([camera, microphone]);
+    expect(errors).to.deep.equal([]);
+    expect(negotiation(doctor)).to.deep.equal(before);
+    await untilFramesAdvance(patient);
+    expect(await energyOverOneSecond(patient)).to.be.greaterThan(0.001);
+  });
+
+  it('turns a device off that cannot be opened again, with device-ended and media-change', async () => {
+    let refuse = false;
+    const getUserMedia = (c: MediaStreamConstraints) =>
+      refuse ? Promise.reject(new DOMException('refused', 'NotAllowedError')) : navigator.mediaDevices.getUserMedia(c);
+    const { doctor, patient } = await call({ getUserMedia });
+    const errors: ConsultError[] = [];
+    const changes: unknown[] = [];
+    const remote: unknown[] = [];
+    doctor.on('error', (e) => errors.push(e));
+    doctor.on('media-change', (c) => changes.push(c));
+    patient.on('media-change', (c) => remote.push(c));
+    refuse = true;
+    await cameraPermission('denied');
+    await eventually(() => errors.length === 2, 'both devices reported');
+    expect(errors.map((e) => [e.code, e.fatal])).to.deep.equal([
+      ['device-ended', false],
+      ['device-ended', false],
+    ]);
+    expect(doctor.localMedia).to.include({ camera: false, microphone: false });
+    expect(changes).to.deep.equal([
+      { side: 'local', source: 'camera', on: false },
+      { side: 'local', source: 'microphone', on: false },
+    ]);
+    await eventually(() => remote.length === 2, 'the other side hears of it');
+    expect(patient.remoteMedia).to.include({ camera: false, microphone: false });
   });
 });
 
