@@ -317,7 +317,10 @@ describe('remembered devices', () => {
     localStorage.removeItem(REMEMBERED_DEVICES_KEY);
     const { doctor } = await call();
     await doctor.flipCamera();
+    const listed = new Promise((r) => doctor.on('devices', r));
     await doctor.selectDevice('speaker', 'default');
+    await listed;
+    expect(doctor.devices.speaker).to.equal('default');
     expect(localStorage.getItem(REMEMBERED_DEVICES_KEY)).to.equal(null);
   });
 });
