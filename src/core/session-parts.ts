@@ -1,6 +1,6 @@
 import { cleanName } from '../protocol/index.js';
 import { ControlChannel } from './control-channel.js';
-import type { Devices } from './devices.js';
+import { Devices } from './devices.js';
 import type { ConsultError } from './errors.js';
 import type { FileWiring } from './file-wiring.js';
 import type { LocalMedia } from './local-media.js';
@@ -74,6 +74,19 @@ export class SessionParts {
   resetMedia(): void {
     this.control.remoteMedia = { camera: true, microphone: true };
     this.changes.reset('remote', this.control.remoteMedia);
+  }
+
+  /** The devices part of a run, over its camera and microphone. */
+  createDevices(media: LocalMedia, signal: AbortSignal): Devices {
+    const { rememberDevices = false, enumerateDevices } = this.options;
+    return new Devices({
+      media,
+      emit: (type, detail) => this.emit(type, detail),
+      onMediaChange: () => this.announceMedia(),
+      remember: rememberDevices,
+      enumerateDevices,
+      signal,
+    });
   }
 
   /** The camera and microphone are open: what they send is the start for `media-change`, and the device list follows. */

@@ -3,7 +3,6 @@ import { loadFileTransfer } from '../file-transfer/registry.js';
 import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
 import { ConsultError, ErrorCode } from './errors.js';
 import { FileWiring } from './file-wiring.js';
-import { Devices } from './devices.js';
 import { LocalMedia } from './local-media.js';
 import { checkEnvironment } from './media.js';
 import { type OfferMode, PeerLink } from './peer-link.js';
@@ -102,15 +101,7 @@ export class ConsultSession extends SessionFeatures {
       emit: this.#p.emit,
       signal: run,
     }));
-    const { rememberDevices: remember = false, enumerateDevices } = this.#p.options;
-    this.#p.devices = new Devices({
-      media,
-      emit: this.#p.emit,
-      onMediaChange: () => this.#p.announceMedia(),
-      remember,
-      enumerateDevices,
-      signal: run,
-    });
+    this.#p.devices = this.#p.createDevices(media, run);
     let transport: Transport;
     try {
       transport = signaling.connect();
