@@ -6,6 +6,7 @@ import type { LocalMedia } from './local-media.js';
 import type { PeerLink } from './peer-link.js';
 import type { PlaceTicket } from './place-ticket.js';
 import type { QualityController } from './quality-controller.js';
+import { ScreenShare } from './screen-share.js';
 import { CallState, type MediaState, type SessionEmit, type SessionOptions } from './session-types.js';
 import type { SignalingLink } from './signaling-link.js';
 
@@ -22,7 +23,6 @@ export class SessionParts {
   signaling?: SignalingLink;
   ticket?: PlaceTicket;
   media?: LocalMedia;
-  peer?: PeerLink;
   quality?: QualityController;
   files?: FileWiring;
   iceServers: RTCIceServer[] = [];
@@ -38,8 +38,18 @@ export class SessionParts {
       this.announceFilesAvailable();
       this.quality?.configure(this.options.quality ?? 'auto', capabilities.includes('hd'));
     },
+    onRemoteMedia: () => this.screen.syncRemote(this.peer),
     emit: (type, detail) => this.emit(type, detail),
   });
+  readonly screen = new ScreenShare({
+    getDisplayMedia: () => this.options.getDisplayMedia,
+    allowed: () => this.options.screenShare ?? this.options.role === 'doctor',
+    connectedPeer: () => (this.state === CallState.Connected ? this.peer : undefined),
+    remoteSharing: () => !!this.control.remoteMedia.screen,
+    onLocalChange: (sharing) => (this.quality?.shareScreen(sharing), this.announceMedia()),
+    emit: (type, detail) => this.emit(type, detail),
+  });
+  #peer?: PeerLink;
   /** What `files-available` last said. */
   #filesAvailable = false;
 
@@ -47,8 +57,24 @@ export class SessionParts {
     this.options = { ...options };
   }
 
+  /** The current connection. A new one (or none) ends a screen share on either side: the other side's screen shows only once it says so again. */
+  get peer(): PeerLink | undefined {
+    return this.#peer;
+  }
+  set peer(link: PeerLink | undefined) {
+    if (link === this.#peer) return;
+    this.#peer = link;
+    this.control.remoteMedia = { ...this.control.remoteMedia, screen: false };
+    this.screen.linkChanged(link);
+  }
+
   get localMedia(): MediaState {
-    return { camera: !!this.media?.cameraOn, microphone: !!this.media?.microphoneSending, videoPaused: !!this.quality?.paused };
+    return {
+      camera: !!this.media?.cameraOn,
+      microphone: !!this.media?.microphoneSending,
+      videoPaused: !!this.quality?.paused,
+      screen: this.screen.sharing,
+    };
   }
 
   /** Whether `sendFile()` works now (see `ConsultSession.filesAvailable`). */
