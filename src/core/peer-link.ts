@@ -158,6 +158,15 @@ export class PeerLink {
     this.#o.emit('verification', { code });
   }
 
+  /**
+   * Whether the other side takes a screen share: it answered (or offered) the screen slot
+   * `sendrecv`. An older version offers one video slot only, or answers the second `recvonly`.
+   */
+  get screenSlotReady(): boolean {
+    const slot = this.#videoTransceivers()[1];
+    return !this.closed && !!this.screenSender && slot?.sender === this.screenSender && slot.currentDirection === 'sendrecv';
+  }
+
   /** The sender of camera video (the first video slot), if the connection has one. */
   videoSender(): RTCRtpSender | undefined {
     return this.closed ? undefined : this.cameraSender;

@@ -68,7 +68,7 @@ export class ScreenShare {
     if (!getDisplayMedia) throw unavailable('This browser cannot share a screen.');
     const peer = this.#o.connectedPeer();
     if (!peer) throw unavailable('A screen can be shared once the call is connected.');
-    if (!peer.screenSender) throw unavailable('The other side cannot receive a shared screen.');
+    if (!peer.screenSlotReady) throw unavailable('The other side cannot receive a shared screen.');
     let stream: MediaStream;
     try {
       stream = await getDisplayMedia(SCREEN_CONSTRAINTS);
@@ -81,7 +81,7 @@ export class ScreenShare {
       throw unavailable(`The screen could not be captured: ${String(error)}`, error);
     }
     const track = stream.getVideoTracks()[0];
-    const sender = peer.screenSender;
+    const sender = peer.screenSender!;
     if (!track || peer.closed || peer !== this.#o.connectedPeer()) {
       stream.getTracks().forEach((t) => t.stop());
       throw unavailable(track ? 'The connection changed while the screen was being chosen.' : 'The browser gave no screen video.');

@@ -29,14 +29,19 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.dispose();
 });
 
-function side(options: Partial<SessionOptions> & Pick<SessionOptions, 'room' | 'role'>): Side {
+/** Changes each description this side sends, as another version of the element would have made it. */
+type Rewrite = (sdp: string, type: string) => string;
+
+function side(options: Partial<SessionOptions> & Pick<SessionOptions, 'room' | 'role'>, rewrite?: Rewrite): Side {
   const record: Side = { session: undefined!, descriptions: 0, errors: [], changes: [], heard: false };
   const transport = (url: string, token?: string): Transport => {
     const inner = new WebSocketTransport(url, token);
     const send = inner.send.bind(inner);
     inner.send = (message) => {
-      if (message.type === 'description') record.descriptions++;
-      send(message);
+      if (message.type !== 'description') return send(message);
+      record.descriptions++;
+      const { sdp, type } = message.description;
+      send(rewrite && sdp ? { ...message, description: { type, sdp: rewrite(sdp, type) } } : message);
     };
     return inner;
   };
@@ -50,11 +55,11 @@ function side(options: Partial<SessionOptions> & Pick<SessionOptions, 'room' | '
 
 /** A doctor and a patient session, joined, admitted, connected, with the control channel open both ways. */
 async function startCall(
-  extra: { doctor?: Partial<SessionOptions>; patient?: Partial<SessionOptions> } = {},
+  extra: { doctor?: Partial<SessionOptions>; patient?: Partial<SessionOptions>; patientRewrite?: Rewrite } = {},
 ): Promise<{ doctor: Side; patient: Side }> {
   const room = uniqueRoom('screen');
   const doctor = side({ room, role: 'doctor', ...extra.doctor });
-  const patient = side({ room, role: 'patient', ...extra.patient });
+  const patient = side({ room, role: 'patient', ...extra.patient }, extra.patientRewrite);
   await doctor.session.join();
   const knock = new Promise<void>((r) => doctor.session.on('knock', ({ waiting }) => waiting && r()));
   await patient.session.join();
@@ -199,6 +204,26 @@ describe('screen share', () => {
     await patient.session.startScreenShare();
     await remoteOn;
     await untilFramesAdvance(doctor.session, () => remoteScreen(doctor.session), 'screen frames are decoded');
+  });
+
+  it('is unavailable when the other side answers the screen slot as an older version does (recvonly)', async () => {
+    // An element without screen share answers a video section it has no track for `recvonly`.
+    const olderAnswer: Rewrite = (sdp, type) => {
+      if (type !== 'answer') return sdp;
+      const sections = sdp.split(/(?=^m=)/m);
+      const second = sections.map((x, i) => [x, i] as const).filter(([x]) => x.startsWith('m=video'))[1]?.[1];
+      if (second !== undefined) sections[second] = sections[second]!.replace('a=sendrecv', 'a=recvonly');
+      return sections.join('');
+    };
+    const { doctor, patient } = await startCall({ patientRewrite: olderAnswer });
+    await untilFramesAdvance(patient.session, () => remoteCamera(patient.session), 'the camera plays');
+    const error = await doctor.session.startScreenShare().then(
+      () => undefined,
+      (e: unknown) => e as ConsultError,
+    );
+    expect(error?.code).to.equal('screen-share-unavailable');
+    expect(doctor.session.screenSharing).to.equal(false);
+    expect(doctor.errors).to.deep.equal([]);
   });
 
   it('is unavailable before the call is connected', async () => {
