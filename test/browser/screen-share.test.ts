@@ -6,7 +6,7 @@ import { ConsultSession, type SessionOptions } from '../../src/core/session.js';
 import { ConsultError } from '../../src/core/errors.js';
 import type { MediaChange, SessionEvents } from '../../src/core/session-types.js';
 import { type Transport, WebSocketTransport } from '../../src/signaling/transport.js';
-import { signaling } from './harness.js';
+import { signaling, startSignaling, stopSignaling } from './harness.js';
 import { eventually, uniqueRoom } from './helpers.js';
 
 interface Side {
@@ -25,8 +25,11 @@ const sessions: ConsultSession[] = [];
 before(async () => {
   ({ signalUrl } = await signaling());
 });
-afterEach(() => {
+let ownServer: string | undefined;
+afterEach(async () => {
   for (const s of sessions.splice(0)) s.dispose();
+  if (ownServer) await stopSignaling(ownServer);
+  ownServer = undefined;
 });
 
 /** Changes each description this side sends, as another version of the element would have made it. */
@@ -224,6 +227,47 @@ describe('screen share', () => {
     expect(error?.code).to.equal('screen-share-unavailable');
     expect(doctor.session.screenSharing).to.equal(false);
     expect(doctor.errors).to.deep.equal([]);
+  });
+
+  it('a move to a new peer connection ends the share on both sides; sharing again works on the new one', async function () {
+    this.timeout(120_000);
+    // As in transfer-new-connection.test.ts: the doctor's connection closes for good and the
+    // server restarts, so both sides rejoin and build a new connection (what a reload does).
+    const resumeSecret = `resume-${uniqueRoom()}-secret`;
+    const first = await startSignaling({ heartbeatMs: 1000, resumeSecret });
+    ownServer = first.id;
+    const port = Number(new URL(first.url).port);
+    const { doctor, patient } = await startCall({ doctor: { server: first.signalUrl }, patient: { server: first.signalUrl } });
+    const remoteOn = next(patient.session, 'screen-stream', (d) => !!d.stream);
+    await doctor.session.startScreenShare();
+    await remoteOn;
+    const track = doctor.session.localScreenStream!.getVideoTracks()[0]!;
+    const [oldDoctor, oldPatient] = [doctor.session.peerConnection!, patient.session.peerConnection!];
+    const localOff = next(doctor.session, 'screen-stream');
+    const remoteOff = next(patient.session, 'screen-stream');
+    oldDoctor.close();
+    doctor.heard = patient.heard = false;
+    await stopSignaling(ownServer);
+    ownServer = (await startSignaling({ port, heartbeatMs: 1000, resumeSecret })).id;
+    expect((await localOff).stream).to.equal(undefined);
+    expect((await remoteOff).stream).to.equal(undefined);
+    expect(track.readyState).to.equal('ended');
+    await eventually(
+      () =>
+        [doctor, patient].every(({ session: s }) => s.state === 'connected' && s.peerConnection?.connectionState === 'connected') &&
+        doctor.session.peerConnection !== oldDoctor &&
+        patient.session.peerConnection !== oldPatient,
+      'a new connection on both sides',
+      30_000,
+    );
+    expect(doctor.session.screenSharing).to.equal(false);
+    expect(patient.session.remoteScreenStream).to.equal(undefined);
+    expect(patient.session.remoteMedia.screen).to.equal(false);
+    await eventually(() => doctor.heard && patient.heard, 'the new control channel is open both ways');
+    const again = next(patient.session, 'screen-stream', (d) => !!d.stream);
+    await doctor.session.startScreenShare();
+    await again;
+    await untilFramesAdvance(patient.session, () => remoteScreen(patient.session), 'screen frames on the new connection');
   });
 
   it('is unavailable before the call is connected', async () => {
