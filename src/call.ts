@@ -48,6 +48,7 @@ export {
 export { QualityLevel, type QualityReport, type DirectionQuality, type QualityPreference, type SendProfile } from './core/quality.js';
 export type { SecurityInfo } from './core/security.js';
 export type { GetUserMedia } from './core/media.js';
+export type { GetDisplayMedia } from './core/screen-share.js';
 export { ConsultError, ErrorCode } from './core/errors.js';
 export { type Transport, type TransportClose, type OutgoingMessage, WebSocketTransport } from './signaling/transport.js';
 export {

@@ -21,6 +21,8 @@ export interface ControlChannelOptions {
   onClose: () => void;
   /** The other side said hello: what it can do. */
   onCapabilities: (capabilities: string[]) => void;
+  /** The other side's media state changed; called before `remote-media` is emitted. */
+  onRemoteMedia: () => void;
   /** Tells the call's listeners of the other side's name, media state and chat lines. */
   emit: SessionEmit;
 }
@@ -103,7 +105,13 @@ export class ControlChannel {
   #receive(message: ControlMessage): void {
     switch (message.type) {
       case 'media':
-        this.remoteMedia = { camera: message.camera, microphone: message.microphone, videoPaused: message.videoPaused === true };
+        this.remoteMedia = {
+          camera: message.camera,
+          microphone: message.microphone,
+          videoPaused: message.videoPaused === true,
+          screen: message.screen === true,
+        };
+        this.#o.onRemoteMedia();
         this.#o.emit('remote-media', { ...this.remoteMedia });
         break;
       case 'hello': {

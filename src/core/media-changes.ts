@@ -1,8 +1,9 @@
 import type { MediaChange, MediaSource, MediaState } from './session-types.js';
 
-const SOURCES: readonly MediaSource[] = ['camera', 'microphone', 'screen'];
+/** The screen share announces its own changes (it knows when the other side's screen is really shown). */
+const SOURCES: readonly MediaSource[] = ['camera', 'microphone'];
 
-/** The sources that turned on or off between two media states of one side (a missing `screen` counts as off). */
+/** The camera and microphone changes between two media states of one side. */
 export function mediaChanges(side: MediaChange['side'], before: MediaState, after: MediaState): MediaChange[] {
   return SOURCES.filter((source) => !!before[source] !== !!after[source]).map((source) => ({ side, source, on: !!after[source] }));
 }

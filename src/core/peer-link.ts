@@ -41,7 +41,17 @@ export interface PeerLinkOptions {
  */
 export class PeerLink {
   readonly pc: RTCPeerConnection;
+  /** The other side's camera video and its audio. */
   readonly remoteStream = new MediaStream();
+  /** The other side's screen share slot (a track with frames only while it shares). */
+  readonly remoteScreenStream = new MediaStream();
+  /** The first video slot's sender: camera video. Set once this side's media is in (an offer made, or an offer being answered). */
+  cameraSender?: RTCRtpSender;
+  /** The second video slot's sender: a screen share; undefined when the other side offered one video slot only (an older version). */
+  screenSender?: RTCRtpSender;
+  /** The receivers of the other side's camera video and screen share. */
+  cameraReceiver?: RTCRtpReceiver;
+  screenReceiver?: RTCRtpReceiver;
   /** The verification code of this connection, once DTLS is up. */
   verificationCode?: string;
   #o: PeerLinkOptions;
@@ -72,7 +82,9 @@ export class PeerLink {
     const { signal } = this.#life;
     pc.addEventListener(
       'track',
-      ({ track }) => {
+      ({ track, transceiver }) => {
+        // The second video m-line is the screen slot: its track never goes into the camera's stream.
+        if (transceiver === this.#videoTransceivers()[1]) return this.remoteScreenStream.addTrack(track);
         this.remoteStream.addTrack(track);
         options.emit('remote-stream', this.remoteStream);
       },
@@ -146,10 +158,18 @@ export class PeerLink {
     this.#o.emit('verification', { code });
   }
 
-  /** The sender of camera video, if the connection has one. */
+  /**
+   * Whether the other side takes a screen share: it answered (or offered) the screen slot
+   * `sendrecv`. An older version offers one video slot only, or answers the second `recvonly`.
+   */
+  get screenSlotReady(): boolean {
+    const slot = this.#videoTransceivers()[1];
+    return !this.closed && !!this.screenSender && slot?.sender === this.screenSender && slot.currentDirection === 'sendrecv';
+  }
+
+  /** The sender of camera video (the first video slot), if the connection has one. */
   videoSender(): RTCRtpSender | undefined {
-    if (this.closed) return undefined;
-    return this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && t.direction !== 'inactive')?.sender;
+    return this.closed ? undefined : this.cameraSender;
   }
 
   /** Adds a track that was not there when the connection started (the camera turned on). */
@@ -165,8 +185,20 @@ export class PeerLink {
     this.negotiator.close();
     this.pc.close();
     this.remoteStream.getTracks().forEach((t) => t.stop());
+    this.remoteScreenStream.getTracks().forEach((t) => t.stop());
   }
 
+  /** The video transceivers in the order of their m-lines (creation order: the offer's order on both sides). */
+  #videoTransceivers(): RTCRtpTransceiver[] {
+    return this.pc.getTransceivers().filter((t) => t.receiver.track.kind === 'video');
+  }
+
+  /**
+   * Adds this side's media. Two video slots, camera then screen, both `sendrecv` from the start,
+   * so that sharing a screen or turning a camera on later is a `replaceTrack` and never a new
+   * offer. The side that offers creates them; the side that answers adopts the offered ones in
+   * m-line order (its camera track reuses the first through `addTrack`) before its answer is made.
+   */
   #addLocalMedia(): void {
     if (this.#mediaAdded || this.closed) return;
     this.#mediaAdded = true;
@@ -176,6 +208,15 @@ export class PeerLink {
     for (const track of stream?.getTracks() ?? []) {
       if (!sending.has(track)) this.pc.addTrack(track, stream!);
     }
+    const answering = this.pc.signalingState === 'have-remote-offer';
+    const video = this.#videoTransceivers();
+    if (!answering) {
+      if (!video[0]) video.push(this.pc.addTransceiver('video', { direction: 'sendrecv' }));
+      video.push(this.pc.addTransceiver('video', { direction: 'sendrecv' }));
+    }
+    for (const slot of video.slice(0, 2)) slot.direction = 'sendrecv';
+    [this.cameraSender, this.screenSender] = [video[0]?.sender, video[1]?.sender];
+    [this.cameraReceiver, this.screenReceiver] = [video[0]?.receiver, video[1]?.receiver];
     void this.#prioritiseAudio();
   }
 

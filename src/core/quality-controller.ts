@@ -31,6 +31,8 @@ export class QualityController {
   #sampler = new StatsSampler();
   #adapter: Adapter;
   #applied: SendProfile = 'sd';
+  /** A screen is being shared on this connection: the camera stays at SD (see {@link shareScreen}). */
+  #screen = false;
   #timer?: ReturnType<typeof setTimeout>;
 
   constructor(options: QualityControllerOptions) {
@@ -70,7 +72,7 @@ export class QualityController {
       outgoing,
       incoming,
       videoPaused: this.paused,
-      profile: this.#adapter.profile,
+      profile: this.#sending,
     };
     const previous = this.report;
     this.report = report;
@@ -86,9 +88,27 @@ export class QualityController {
     }
   }
 
+  /**
+   * While a screen is shared, the camera sends SD even when the link would carry HD: the face is
+   * now the small picture, and the screen (up to 1.5 Mbit/s) needs the room more than the
+   * camera's HD (2.5 Mbit/s). The adapter keeps choosing as before; its HD is applied again when
+   * the share ends.
+   */
+  async shareScreen(sharing: boolean): Promise<void> {
+    if (sharing === this.#screen) return;
+    this.#screen = sharing;
+    await this.apply(this.#applied);
+  }
+
+  /** The profile the camera sends with: the adapter's, capped at SD during a screen share. */
+  get #sending(): SendProfile {
+    return this.#screen && this.#adapter.profile === 'hd' ? 'sd' : this.#adapter.profile;
+  }
+
   /** Puts a sending profile into effect: capture size and encoder ceiling, or video paused. */
-  async apply(profile: SendProfile): Promise<void> {
-    this.#applied = profile;
+  async apply(chosen: SendProfile): Promise<void> {
+    this.#applied = chosen;
+    const profile = this.#screen && chosen === 'hd' ? 'sd' : chosen;
     const sender = this.#o.videoSender();
     const paused = profile === 'paused';
     if (sender) {

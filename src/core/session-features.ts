@@ -219,4 +219,35 @@ export abstract class SessionFeatures extends Emitter<SessionEvents> {
   get cameraFacing(): 'user' | 'environment' | undefined {
     return this.#p.devices?.facing;
   }
+
+  /**
+   * Opens the browser's picker and sends the chosen screen, window or tab beside the camera,
+   * without renegotiating. Rejects with a {@link ConsultError} (never fatal): `screen-share-cancelled`
+   * when the person closed the picker (no `error` event, nothing changes), `screen-share-unavailable`
+   * when this side may not share (`SessionOptions.screenShare`), the browser cannot, the call is not
+   * connected, or the other side cannot receive a screen (an older version).
+   */
+  startScreenShare(): Promise<void> {
+    return this.#p.screen.start();
+  }
+
+  /** Stops the screen share; the browser's own "Stop sharing" does the same. */
+  stopScreenShare(): void {
+    this.#p.screen.stop();
+  }
+
+  /** Whether this side shares its screen now. */
+  get screenSharing(): boolean {
+    return this.#p.screen.sharing;
+  }
+
+  /** This side's shared screen, while it is shared. */
+  get localScreenStream(): MediaStream | undefined {
+    return this.#p.screen.stream;
+  }
+
+  /** The other side's shared screen, while it says it shares (`screen-stream` tells of changes). */
+  get remoteScreenStream(): MediaStream | undefined {
+    return this.#p.screen.remoteStream;
+  }
 }

@@ -8,6 +8,7 @@ import { MediaChanges } from './media-changes.js';
 import type { PeerLink } from './peer-link.js';
 import type { PlaceTicket } from './place-ticket.js';
 import type { QualityController } from './quality-controller.js';
+import { ScreenShare } from './screen-share.js';
 import { CallState, type MediaState, type SessionEmit, type SessionOptions } from './session-types.js';
 import type { SignalingLink } from './signaling-link.js';
 
@@ -25,7 +26,6 @@ export class SessionParts {
   ticket?: PlaceTicket;
   media?: LocalMedia;
   devices?: Devices;
-  peer?: PeerLink;
   quality?: QualityController;
   files?: FileWiring;
   iceServers: RTCIceServer[] = [];
@@ -41,13 +41,23 @@ export class SessionParts {
       this.announceFilesAvailable();
       this.quality?.configure(this.options.quality ?? 'auto', capabilities.includes('hd'));
     },
+    onRemoteMedia: () => this.screen.syncRemote(this.peer),
     emit: (type, detail) => {
       if (type === 'remote-media') this.changes.update('remote', detail as MediaState);
       this.emit(type, detail);
     },
   });
-  /** Where `media-change` comes from, for both sides. */
+  /** Where `media-change` comes from for cameras and microphones, on both sides (the screen share tells of its own). */
   readonly changes = new MediaChanges((change) => this.emit('media-change', change));
+  readonly screen = new ScreenShare({
+    getDisplayMedia: () => this.options.getDisplayMedia,
+    allowed: () => this.options.screenShare ?? this.options.role === 'doctor',
+    connectedPeer: () => (this.state === CallState.Connected ? this.peer : undefined),
+    remoteSharing: () => !!this.control.remoteMedia.screen,
+    onLocalChange: (sharing) => (this.quality?.shareScreen(sharing), this.announceMedia()),
+    emit: (type, detail) => this.emit(type, detail),
+  });
+  #peer?: PeerLink;
   /** What `files-available` last said. */
   #filesAvailable = false;
 
@@ -55,8 +65,24 @@ export class SessionParts {
     this.options = { ...options };
   }
 
+  /** The current connection. A new one (or none) ends a screen share on either side: the other side's screen shows only once it says so again. */
+  get peer(): PeerLink | undefined {
+    return this.#peer;
+  }
+  set peer(link: PeerLink | undefined) {
+    if (link === this.#peer) return;
+    this.#peer = link;
+    this.control.remoteMedia = { ...this.control.remoteMedia, screen: false };
+    this.screen.linkChanged(link);
+  }
+
   get localMedia(): MediaState {
-    return { camera: !!this.media?.cameraOn, microphone: !!this.media?.microphoneSending, videoPaused: !!this.quality?.paused };
+    return {
+      camera: !!this.media?.cameraOn,
+      microphone: !!this.media?.microphoneSending,
+      videoPaused: !!this.quality?.paused,
+      screen: this.screen.sharing,
+    };
   }
 
   /** Whether `sendFile()` works now (see `ConsultSession.filesAvailable`). */

@@ -8,6 +8,7 @@ import type { Transport } from '../signaling/transport.js';
 import type { ConsultError } from './errors.js';
 import type { GetUserMedia } from './media.js';
 import type { QualityPreference, QualityReport } from './quality.js';
+import type { GetDisplayMedia } from './screen-share.js';
 
 /** The states of a call, in the order a call usually passes through them. */
 export const CallState = {
@@ -175,6 +176,8 @@ export interface SessionOptions {
   getUserMedia?: GetUserMedia;
   /** Replaces `navigator.mediaDevices.enumerateDevices`, the list the device pickers and the fallback of a lost device come from. */
   enumerateDevices?: () => Promise<MediaDeviceInfo[]>;
+  /** Replaces `navigator.mediaDevices.getDisplayMedia` (the browser's screen picker), e.g. to pick a source without asking. */
+  getDisplayMedia?: GetDisplayMedia;
   /** Replaces the WebSocket transport. */
   transport?: (url: string, token?: string) => Transport;
 }

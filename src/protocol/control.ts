@@ -30,6 +30,8 @@ export interface MediaStateMessage {
   microphone: boolean;
   /** The camera is on but its video is paused because the link is too slow (optional, default false). */
   videoPaused?: boolean;
+  /** A screen, window or tab is being shared on the connection's second video slot (optional, default false). */
+  screen?: boolean;
 }
 
 /** A chat line. `id` (1 to 64 characters) is the sender's, unique among its lines in the call. */
@@ -109,7 +111,10 @@ export function decodeControlMessage(data: unknown): ControlDecodeResult {
   switch (o.type) {
     case 'media':
       valid =
-        typeof o.camera === 'boolean' && typeof o.microphone === 'boolean' && (o.videoPaused === undefined || typeof o.videoPaused === 'boolean');
+        typeof o.camera === 'boolean' &&
+        typeof o.microphone === 'boolean' &&
+        (o.videoPaused === undefined || typeof o.videoPaused === 'boolean') &&
+        (o.screen === undefined || typeof o.screen === 'boolean');
       break;
     case 'hello':
       valid =

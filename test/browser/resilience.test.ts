@@ -79,7 +79,8 @@ describe('quality choice', () => {
           const el = document.getElementById('patient') as VideoConsult;
           let width = 0;
           (await el.getStats())?.forEach((r) => {
-            if (r.type === 'outbound-rtp' && r.kind === 'video') width = r.frameWidth ?? 0;
+            // The largest: the screen-share slot sends nothing here but has its own outbound-rtp entry.
+            if (r.type === 'outbound-rtp' && r.kind === 'video') width = Math.max(width, r.frameWidth ?? 0);
           });
           return { width, profile: el.connectionQuality?.profile };
         });
@@ -98,7 +99,9 @@ describe('quality choice', () => {
     await eventually(
       async () => {
         let frames = 0;
-        (await patient.getStats())?.forEach((r) => r.type === 'outbound-rtp' && r.kind === 'video' && (frames = r.framesEncoded ?? 0));
+        (await patient.getStats())?.forEach(
+          (r) => r.type === 'outbound-rtp' && r.kind === 'video' && (frames = Math.max(frames, r.framesEncoded ?? 0)),
+        );
         return frames >= 240;
       },
       '240 frames sent',

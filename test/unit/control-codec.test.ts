@@ -24,6 +24,8 @@ describe('control messages', () => {
       { type: 'hello', name: '', capabilities: [] },
       { type: 'media', camera: true, microphone: false, videoPaused: true },
       { type: 'media', camera: false, microphone: true },
+      { type: 'media', camera: true, microphone: true, screen: true },
+      { type: 'media', camera: false, microphone: true, videoPaused: false, screen: false },
       { type: 'chat', id: '17', text: 'Line one\nline two 👋', sentAt: 1_764_000_000_000 },
     ];
     for (const sample of samples) {
@@ -70,6 +72,8 @@ describe('control messages', () => {
         { type: 'media', camera: 'yes', microphone: true },
         { type: 'media', camera: true },
         { type: 'media', camera: true, microphone: true, videoPaused: 1 },
+        { type: 'media', camera: true, microphone: true, screen: 'yes' },
+        { type: 'media', camera: true, microphone: true, screen: null },
         { type: 'chat', id: '', text: 'hi', sentAt: 1 },
         { type: 'chat', id: 'x'.repeat(65), text: 'hi', sentAt: 1 },
         { type: 'chat', id: 7, text: 'hi', sentAt: 1 },

@@ -116,13 +116,12 @@ describe('remembered devices', () => {
 });
 
 describe('media changes', () => {
-  it('announces each source that turned on or off, a missing screen counting as off', () => {
+  it('announces each camera and microphone that turned on or off, and leaves the screen to the screen share', () => {
     assert.deepEqual(mediaChanges('local', { camera: true, microphone: true }, { camera: false, microphone: true, screen: false }), [
       { side: 'local', source: 'camera', on: false },
     ]);
     assert.deepEqual(mediaChanges('remote', { camera: true, microphone: true }, { camera: true, microphone: false, screen: true }), [
       { side: 'remote', source: 'microphone', on: false },
-      { side: 'remote', source: 'screen', on: true },
     ]);
     assert.deepEqual(
       mediaChanges('local', { camera: true, microphone: true, videoPaused: false }, { camera: true, microphone: true, videoPaused: true }),

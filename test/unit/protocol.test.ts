@@ -50,7 +50,7 @@ const OPTIONAL: Record<string, string[]> = {
   admitted: ['session', 'iceServers'],
   'ice-servers': ['ttlSeconds'],
   error: ['fatal'],
-  media: ['videoPaused'],
+  media: ['videoPaused', 'screen'],
 };
 
 /** A value of another JSON type than `x`. */
