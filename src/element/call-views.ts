@@ -5,6 +5,7 @@ import type { SecurityInfo } from '../core/security.js';
 import type { CallState, EndReason } from '../core/session.js';
 import { canRetry, endText } from './call-text.js';
 import { icons } from './icons.js';
+import type { Panel } from './panels.js';
 import { errorText, type Strings } from './strings.js';
 
 /** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost; the incoming one also in words. */
@@ -51,7 +52,9 @@ export interface ControlsModel {
   microphone: boolean;
   camera: boolean;
   unread: number;
-  panel: 'none' | 'chat' | 'info';
+  panel: Panel;
+  /** The buttons of devices, screen sharing, picture-in-picture and full screen, once loaded (call-media.ts). */
+  more?: unknown;
 }
 
 /** The buttons of the control bar. */
@@ -63,7 +66,7 @@ export interface ControlsActions {
   leave(): void;
 }
 
-/** The control bar: microphone, camera, chat (with the unread count), security panel, leave. */
+/** The control bar: microphone, camera, chat (with the unread count), security panel, the media buttons, leave. */
 export function controlsView(strings: Strings, m: ControlsModel, a: ControlsActions) {
   return html`<div part="controls" class="controls" ?hidden=${!m.shown}>
     ${toggleView(m.microphone, strings.microphoneOff, icons.mic, icons.micOff, a.microphone, 'microphone')}
@@ -83,6 +86,7 @@ export function controlsView(strings: Strings, m: ControlsModel, a: ControlsActi
     <button part="button info-button" class="icon" title=${strings.info} aria-label=${strings.info} aria-expanded=${m.panel === 'info' ? 'true' : 'false'} ?hidden=${!m.inCall} @click=${a.info}>
       <svg viewBox="0 0 24 24" aria-hidden="true">${icons.shield}</svg>
     </button>
+    ${m.more}
     <button part="button hangup-button" class="icon danger" title=${strings.hangUp} aria-label=${strings.hangUp} @click=${a.leave}>
       <svg viewBox="0 0 24 24" aria-hidden="true">${icons.hangUp}</svg>
     </button>
@@ -102,6 +106,8 @@ export interface NoticeModel {
   videoPaused: boolean;
   poorLink: boolean;
   warnings: readonly ConsultError[];
+  /** Shown first: the bar that says this side shares its screen. */
+  sharing?: unknown;
 }
 
 /** What the person can do in the notices box. */
@@ -116,7 +122,7 @@ export interface NoticeActions {
  * hidden when there are none. Blocked sound offers the click that turns it on instead of "Dismiss".
  */
 export function noticesView(strings: Strings, m: NoticeModel, a: NoticeActions) {
-  const notices: unknown[] = [];
+  const notices: unknown[] = m.sharing ? [m.sharing] : [];
   if (m.inCall && m.videoPaused) {
     notices.push(html`<div class="notice" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
   } else if (m.inCall && m.poorLink) {
