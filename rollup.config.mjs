@@ -42,7 +42,7 @@ const ENTRIES = ['index', 'call', 'check', 'files', 'de', 'elements', 'jsx', 'vu
 /** The script-tag files a page names; the parts video-consult.js loads on demand are built from its import()s. */
 const CDN_ENTRIES = ['video-consult', 'video-consult-check'];
 /** Names of parts loaded on demand that are not named after their own file: the call engine, which `join()` loads. */
-const CDN_PARTS = { session: 'video-consult-engine' };
+const CDN_PARTS = { engine: 'video-consult-engine' };
 
 export default [
   {
@@ -59,7 +59,8 @@ export default [
       preserveModulesRoot: 'src',
       entryFileNames: '[name].js',
     },
-    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
+    // The styles ship without comments and indentation here too: a bundler leaves css`…` as written.
+    plugins: [minifyLitCss(), typescript({ tsconfig: './tsconfig.json', declaration: true, outDir: 'dist' })],
   },
   {
     input: Object.fromEntries(CDN_ENTRIES.map((name) => [name, `src/cdn/${name}.ts`])),

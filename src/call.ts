@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { define } from './element/define.js';
+import './element/strings-errors.js';
 import { VideoConsult } from './element/video-consult.js';
 
 export { VideoConsult } from './element/video-consult.js';

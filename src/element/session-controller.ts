@@ -79,7 +79,7 @@ export class SessionController implements ReactiveController {
 
   /** Loads the engine once and makes the session; the same promise for every caller. */
   load(): Promise<ConsultSession> {
-    return (this.#loading ??= import('../core/session.js').then(({ ConsultSession }) => {
+    return (this.#loading ??= import('./engine.js').then(({ ConsultSession }) => {
       this.#session = new ConsultSession({ server: '', room: '', role: 'patient' });
       if (this.host.isConnected) this.hostConnected();
       return this.#session;

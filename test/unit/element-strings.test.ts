@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../src/core/errors.js';
 import { DE } from '../../src/element/strings-de.js';
+import '../../src/element/strings-errors.js';
 import { EN, errorText, type Strings } from '../../src/element/strings.js';
 
 const LANGUAGES: Record<string, Strings> = { en: EN, de: DE };
