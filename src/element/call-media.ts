@@ -6,11 +6,22 @@
  * page that never joins does not pay for it.
  */
 import { css, html, nothing, svg, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import type { ConsultSession, DeviceKind, DeviceOption } from '../core/session.js';
-import type { MediaStrings, Strings } from './strings.js';
+import type { DeviceKind, DeviceList, DeviceOption } from '../core/session.js';
+import { errorText, type MediaStrings, type Strings } from './strings.js';
+import type { ConsultError } from '../core/errors.js';
 
-/** The session's members this file uses. */
-export type MediaSession = Pick<ConsultSession, 'devices' | 'canFlipCamera' | 'cameraFacing' | 'screenSharing' | 'remoteScreenStream'>;
+/** The session's device and screen-share members, as agreed for `ConsultSession` (the element forwards its methods to them). */
+export interface MediaSession {
+  readonly devices: DeviceList;
+  selectDevice(kind: DeviceKind, id: string): Promise<void>;
+  readonly canFlipCamera: boolean;
+  flipCamera(): Promise<void>;
+  readonly cameraFacing: 'user' | 'environment' | undefined;
+  startScreenShare(): Promise<void>;
+  stopScreenShare(): void;
+  readonly screenSharing: boolean;
+  readonly remoteScreenStream: MediaStream | undefined;
+}
 
 /** The English texts of this file; the German ones are in strings-de.ts, and a page overrides them with `strings`. */
 export const MEDIA_EN: Required<MediaStrings> = {
@@ -107,14 +118,13 @@ export interface MediaControlsModel {
   panelOpen: boolean;
 }
 
-/** What the element does for the extra buttons. */
-export interface MediaActions {
-  devices(): void;
-  flip(): void;
-  share(): void;
-  stopSharing(): void;
-  select(kind: DeviceKind, id: string): void;
+/** What the element does for this file: its device panel, and how it shows a warning or says something to screen readers. */
+export interface MediaHooks {
+  /** Opens or closes the device panel. */
+  toggle(): void;
   close(): void;
+  warn(error: ConsultError): void;
+  say(text: string): void;
 }
 
 interface MediaHost extends ReactiveControllerHost, HTMLElement {
@@ -130,10 +140,14 @@ interface MediaHost extends ReactiveControllerHost, HTMLElement {
 export class CallMedia implements ReactiveController {
   #host: MediaHost;
   #session: () => MediaSession | undefined;
+  #hooks: MediaHooks;
+  /** The texts of the latest render, for what a click says. */
+  #strings?: Strings;
 
-  constructor(host: MediaHost, session: () => MediaSession | undefined) {
+  constructor(host: MediaHost, session: () => MediaSession | undefined, hooks: MediaHooks) {
     this.#host = host;
     this.#session = session;
+    this.#hooks = hooks;
     host.addController(this);
     const root = host.renderRoot;
     if (root instanceof ShadowRoot && styles.styleSheet) root.adoptedStyleSheets = [...root.adoptedStyleSheets, styles.styleSheet];
@@ -180,17 +194,18 @@ export class CallMedia implements ReactiveController {
   }
 
   /** While this side shares: the bar that says so, with Stop (shown with the notices). */
-  sharingBar(strings: Strings, inCall: boolean, stop: () => void) {
+  sharingBar(strings: Strings, inCall: boolean) {
     if (!inCall || !this.#session()?.screenSharing) return undefined;
     const s = mediaStrings(strings);
     return html`<div class="notice" data-code="sharing">
       <p>${s.sharing}</p>
-      <button part="button stop-sharing-button" class="small" @click=${stop}>${s.stopSharing}</button>
+      <button part="button stop-sharing-button" class="small" @click=${this.#stop}>${s.stopSharing}</button>
     </div>`;
   }
 
   /** The control bar's extra buttons; each only where it applies. */
-  controls(strings: Strings, m: MediaControlsModel, a: MediaActions) {
+  controls(strings: Strings, m: MediaControlsModel) {
+    this.#strings = strings;
     if (!m.inCall) return nothing;
     const s = mediaStrings(strings);
     const session = this.#session();
@@ -210,22 +225,22 @@ export class CallMedia implements ReactiveController {
       >
         <svg viewBox="0 0 24 24" aria-hidden="true">${icon}</svg>
       </button>`;
-    return html`${button('devices', s.devices, icons.settings, a.devices, undefined, m.panelOpen)}
-    ${session?.canFlipCamera ? button('flip', s.flipCamera, icons.flip, a.flip) : nothing}
-    ${canShare() && m.shareAllowed ? button('share', sharing ? s.stopSharing : s.shareScreen, icons.screen, sharing ? a.stopSharing : a.share) : nothing}
+    return html`${button('devices', s.devices, icons.settings, this.#hooks.toggle, undefined, m.panelOpen)}
+    ${session?.canFlipCamera ? button('flip', s.flipCamera, icons.flip, this.#flip) : nothing}
+    ${canShare() && m.shareAllowed ? button('share', sharing ? s.stopSharing : s.shareScreen, icons.screen, sharing ? this.#stop : this.#share) : nothing}
     ${canPip() ? button('pip', s.pictureInPicture, icons.pip, () => this.#togglePip(), inPip) : nothing}
     ${canFullscreen(this.#host) ? button('fullscreen', s.fullscreen, icons.fullscreen, () => this.#toggleFullscreen(), full) : nothing}`;
   }
 
   /** The device panel: a picker for each kind there is, the one in use selected. */
-  panel(strings: Strings, open: boolean, a: MediaActions) {
+  panel(strings: Strings, open: boolean) {
     const s = mediaStrings(strings);
     const list = this.#session()?.devices;
     const picker = (kind: DeviceKind, label: string, options: DeviceOption[] | undefined, current = '') =>
       options?.length
         ? html`<label
             >${label}
-            <select data-kind=${kind} @change=${(e: Event) => a.select(kind, (e.target as HTMLSelectElement).value)}>
+            <select data-kind=${kind} @change=${(e: Event) => this.#select(kind, (e.target as HTMLSelectElement).value)}>
               ${options.map((o, i) => html`<option value=${o.id} ?selected=${o.id === current}>${o.label || `${label} ${i + 1}`}</option>`)}
             </select></label
           >`
@@ -233,13 +248,26 @@ export class CallMedia implements ReactiveController {
     return html`<div part="devices" class="side" role="dialog" aria-labelledby="devices-title" ?hidden=${!open}>
       <header>
         <h2 id="devices-title">${s.devices}</h2>
-        <button part="button" class="small" @click=${a.close}>${strings.close}</button>
+        <button part="button" class="small" @click=${this.#hooks.close}>${strings.close}</button>
       </header>
       ${picker('camera', s.camera, list?.cameras, list?.camera)}
       ${picker('microphone', s.microphone, list?.microphones, list?.microphone)}
       ${canChooseSpeaker() ? picker('speaker', s.speaker, list?.speakers, list?.speaker) : nothing}
     </div>`;
   }
+
+  #flip = () => void this.#session()?.flipCamera().catch(this.#hooks.warn);
+  #select = (kind: DeviceKind, id: string) => void this.#session()?.selectDevice(kind, id).catch(this.#hooks.warn);
+  #stop = () => this.#session()?.stopScreenShare();
+  #share = () =>
+    void this.#session()
+      ?.startScreenShare()
+      .catch((error: ConsultError) =>
+        // A closed picker is the person's own choice: said to screen readers, not shown as a warning.
+        error.code === 'screen-share-cancelled' && this.#strings
+          ? this.#hooks.say(errorText(this.#strings, error.code).title)
+          : this.#hooks.warn(error),
+      );
 
   /** The large video: the shared screen while the other person shares, otherwise their camera. */
   #pipVideo(): HTMLVideoElement | null {

@@ -5,8 +5,8 @@ import type { SecurityInfo } from '../core/security.js';
 import type { CallState, ConsultSession, DeviceKind, DeviceList, EndReason, MediaState } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
-import type { CallMedia } from './call-media.js';
-import { barsView, controlsView, infoView, noticesView, statusView, waitingView } from './call-views.js';
+import type { CallMedia, MediaSession } from './call-media.js';
+import { controlsView, noticesView, statusView, waitingView } from './call-views.js';
 import { stateText } from './call-text.js';
 import { ChatController } from './chat-controller.js';
 import { errorDetail } from './event-routes.js';
@@ -15,7 +15,7 @@ import { MediaController } from './media-controller.js';
 import { Panels } from './panels.js';
 import { SessionController } from './session-controller.js';
 import { sessionOptions } from './session-options.js';
-import { errorText, resolveStrings, type Strings } from './strings.js';
+import { resolveStrings, type Strings } from './strings.js';
 import { styles } from './styles.js';
 
 let deprecationShown = false;
@@ -184,27 +184,42 @@ export class VideoConsult extends LitElement {
     open: () => this.#panels.show('chat'),
     error: (error) => this.#onError(error),
   });
-  #controller: SessionController = new SessionController(this, {
-    ...this.#chat.handlers,
-    state: (change) => {
-      if (change.state === 'ended') this.#endReason = change.reason;
-      if (change.state === 'preparing') this.#peerMedia = { camera: true, microphone: true };
-      if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
-      this.#say(stateText(this.#strings(), change, this.consultRole));
+  #controller: SessionController = new SessionController(
+    this,
+    {
+      ...this.#chat.handlers,
+      state: (change) => {
+        if (change.state === 'ended') this.#endReason = change.reason;
+        if (change.state === 'preparing') this.#peerMedia = { camera: true, microphone: true };
+        if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
+        this.#say(stateText(this.#strings(), change, this.consultRole));
+      },
+      error: (error) => this.#warn(error),
+      knock: ({ waiting }) => {
+        this.#knockSince = waiting ? new Date() : undefined;
+        if (waiting) this.#say(this.#strings().knock);
+      },
+      'remote-media': (media) => {
+        if (media.microphone !== this.#peerMedia.microphone) this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
+        this.#peerMedia = { ...media };
+      },
     },
-    error: (error) => this.#warn(error),
-    knock: ({ waiting }) => {
-      this.#knockSince = waiting ? new Date() : undefined;
-      if (waiting) this.#say(this.#strings().knock);
+    (engine) => {
+      this.#engine = engine;
+      this.#more = new engine.CallMedia(this, this.#mediaSession, {
+        toggle: () => this.#panels.toggle('devices'),
+        close: this.#panels.close,
+        warn: (error) => this.#warn(error),
+        say: (text) => this.#say(text),
+      });
     },
-    'remote-media': (media) => {
-      if (media.microphone !== this.#peerMedia.microphone) this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
-      this.#peerMedia = { ...media };
-    },
-  });
+  );
   /** Devices, screen sharing, picture-in-picture and full screen: loaded with the call engine. */
   #more?: CallMedia;
-  #moreLoading?: Promise<unknown>;
+  /** The call engine's module, with the views only a call shows. */
+  #engine?: typeof import('./engine.js');
+  /** The session's device and screen-share API. */
+  #mediaSession = () => this.#controller.session as unknown as MediaSession | undefined;
   #media = new MediaController(
     this,
     () => ({ local: this.#controller.view.localStream, remote: this.#controller.view.remoteStream }),
@@ -247,7 +262,7 @@ export class VideoConsult extends LitElement {
   }
   /** The cameras, microphones and speakers there are, and the ones in use (empty lists before the first `join()`). */
   get devices(): DeviceList {
-    return this.#controller.session?.devices ?? { cameras: [], microphones: [], speakers: [], camera: '', microphone: '', speaker: '' };
+    return this.#mediaSession()?.devices ?? { cameras: [], microphones: [], speakers: [], camera: '', microphone: '', speaker: '' };
   }
   /** The chat lines of this call, oldest first. */
   get messages(): readonly MessageDetail[] {
@@ -260,11 +275,7 @@ export class VideoConsult extends LitElement {
   async join(): Promise<void> {
     this._warnings = [];
     this.#chat.reset();
-    // The call engine is loaded now, with the first join, not with the page, and the views only a call shows with it.
-    this.#moreLoading ??= import('./call-media.js').then(({ CallMedia }) => {
-      this.#more = new CallMedia(this, () => this.#controller.session);
-      this.requestUpdate();
-    });
+    // The call engine is loaded now, with the first join, not with the page.
     await this.#controller.join(sessionOptions(this));
   }
 
@@ -299,12 +310,12 @@ export class VideoConsult extends LitElement {
    * one (`setSinkId`: Chromium, Firefox from 116; not Safari).
    */
   async selectDevice(kind: DeviceKind, id: string): Promise<void> {
-    await this.#controller.session?.selectDevice(kind, id);
+    await this.#mediaSession()?.selectDevice(kind, id);
   }
 
   /** Switches between the front and the back camera (phones and tablets; see `vc-devices-change`). */
   async flipCamera(): Promise<void> {
-    await this.#controller.session?.flipCamera();
+    await this.#mediaSession()?.flipCamera();
   }
 
   /**
@@ -313,12 +324,12 @@ export class VideoConsult extends LitElement {
    * `getDisplayMedia`, not allowed for this side, or not connected).
    */
   async startScreenShare(): Promise<void> {
-    await this.#controller.session?.startScreenShare();
+    await this.#mediaSession()?.startScreenShare();
   }
 
   /** Stops sharing the screen. */
   stopScreenShare(): void {
-    this.#controller.session?.stopScreenShare();
+    this.#mediaSession()?.stopScreenShare();
   }
 
   /**
@@ -454,16 +465,6 @@ export class VideoConsult extends LitElement {
     info: () => this.#panels.toggle('info'),
     leave: () => this.leave(),
   };
-  #mediaActions = {
-    devices: () => this.#panels.toggle('devices'),
-    flip: () => void this.flipCamera().catch((e: ConsultError) => this.#warn(e)),
-    share: () =>
-      // A closed picker is the person's choice: said politely, not shown as a warning.
-      void this.startScreenShare().catch((e: ConsultError) => (e.code === 'screen-share-cancelled' ? this.#say(errorText(this.#strings(), e.code).title) : this.#warn(e))),
-    stopSharing: () => this.stopScreenShare(),
-    select: (kind: DeviceKind, id: string) => void this.selectDevice(kind, id).catch((e: ConsultError) => this.#warn(e)),
-    close: this.#panels.close,
-  };
   #join = () => void this.join();
   #admit = () => this.admit();
   #decline = () => this.decline();
@@ -482,6 +483,7 @@ export class VideoConsult extends LitElement {
     const knockSince = this.#knockSince?.toLocaleTimeString(this.lang || undefined, { hour: '2-digit', minute: '2-digit' });
     const warnings = this._warnings.filter((w) => w.code !== 'autoplay-blocked' || this.#media.soundBlocked);
     const poorLink = session.quality?.outgoing.level === 'poor' && this.cameraEnabled;
+    const engine = this.#engine;
     const more = this.#more;
     return html`
       <div part="base" class="base" data-state=${state} @dragover=${this.#chat.drop.dragover} @drop=${this.#chat.drop.drop} @keydown=${this.#panels.key}>
@@ -491,7 +493,7 @@ export class VideoConsult extends LitElement {
           <video part="local-video" class="local ${inCall ? '' : 'alone'} ${more?.localClass() ?? ''}" autoplay playsinline muted ?hidden=${!hasLocal || !session.localMedia.camera}></video>
           ${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
           ${inCall && remote.camera && remote.videoPaused ? html`<div class="panel"><p class="message">${strings.videoPausedRemote}</p></div>` : nothing}
-          ${barsView(strings, 'incoming', session.quality, inCall)} ${barsView(strings, 'outgoing', session.quality, inCall)}
+          ${engine?.barsView(strings, 'incoming', session.quality, inCall)} ${engine?.barsView(strings, 'outgoing', session.quality, inCall)}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
           <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
           <div part="status" class="panel" ?hidden=${state !== 'idle'}>
@@ -503,7 +505,13 @@ export class VideoConsult extends LitElement {
           ${statusView(strings, state, this.#endReason, session.error, this.#join)}
           ${noticesView(
             strings,
-            { inCall, videoPaused: !!session.localMedia.videoPaused, poorLink, warnings, sharing: more?.sharingBar(strings, inCall, this.#mediaActions.stopSharing) },
+            {
+              inCall,
+              videoPaused: !!session.localMedia.videoPaused,
+              poorLink,
+              warnings,
+              sharing: more?.sharingBar(strings, inCall),
+            },
             this.#noticeActions,
           )}
         </div>
@@ -516,7 +524,7 @@ export class VideoConsult extends LitElement {
             camera: this.cameraEnabled,
             unread,
             panel: this.#panels.open,
-            more: more?.controls(strings, { inCall, shareAllowed: doctor || this.patientScreenShare, panelOpen: this.#panels.open === 'devices' }, this.#mediaActions),
+            more: more?.controls(strings, { inCall, shareAllowed: doctor || this.patientScreenShare, panelOpen: this.#panels.open === 'devices' }),
           },
           this.#controlActions,
         )}
@@ -530,8 +538,8 @@ export class VideoConsult extends LitElement {
           },
           this.#panels.close,
         )}
-        ${infoView(strings, this.#panels.open === 'info' && inCall, this.verificationCode, this.#panels.security, this.#panels.close)}
-        ${more?.panel(strings, this.#panels.open === 'devices' && inCall, this.#mediaActions)}
+        ${engine?.infoView(strings, this.#panels.open === 'info' && inCall, this.verificationCode, this.#panels.security, this.#panels.close)}
+        ${more?.panel(strings, this.#panels.open === 'devices' && inCall)}
         <div class="sr-only" role="status">${this._said}</div>
       </div>
     `;
