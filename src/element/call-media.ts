@@ -176,7 +176,7 @@ export class CallMedia implements ReactiveController {
     const remote = this.#video('video.remote');
     if (remote) {
       remote.onenterpictureinpicture = remote.onleavepictureinpicture = this.#update;
-      const speaker = session?.devices.speaker ?? '';
+      const speaker = session?.devices?.speaker ?? '';
       // Chromium, and Firefox from 116; Safari has no setSinkId, and the speaker picker is hidden there.
       const sink = remote as HTMLVideoElement & { sinkId?: string; setSinkId?: (id: string) => Promise<void> };
       if (sink.setSinkId && sink.sinkId !== speaker) void sink.setSinkId(speaker).catch(() => {});
