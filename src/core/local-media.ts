@@ -1,5 +1,5 @@
-import type { ConsultError } from './errors.js';
-import { acquireCamera, acquireLocalMedia, captureConstraints, DEFAULT_VIDEO, type GetUserMedia } from './media.js';
+import { ConsultError, ErrorCode } from './errors.js';
+import { acquireCamera, acquireLocalMedia, audioConstraints, captureConstraints, DEFAULT_VIDEO, type GetUserMedia } from './media.js';
 import { PROFILES } from './quality.js';
 import type { SessionEmit } from './session-types.js';
 
@@ -8,6 +8,8 @@ export interface LocalMediaOptions {
   getUserMedia?: GetUserMedia;
   /** The sender of camera video on the current connection, if there is one. */
   videoSender: () => RTCRtpSender | undefined;
+  /** The sender of the microphone on the current connection, if there is one. */
+  audioSender: () => RTCRtpSender | undefined;
   /** Adds a track to the current connection (when it has no video sender yet). */
   addTrack: (track: MediaStreamTrack, stream: MediaStream) => void;
   /** Tells the call's listeners of a new camera track (`local-stream`) and camera errors. */
@@ -20,6 +22,10 @@ export interface LocalMediaOptions {
 export class LocalMedia {
   stream?: MediaStream;
   microphoneOn = true;
+  /** The camera and microphone to open (chosen, or remembered); none: the system's default. */
+  preferred: { camera?: string; microphone?: string } = {};
+  /** Called with each track this side starts to send (to watch it end). */
+  onTrack?: (track: MediaStreamTrack) => void;
   #o: LocalMediaOptions;
 
   constructor(options: LocalMediaOptions) {
@@ -48,7 +54,8 @@ export class LocalMedia {
 
   /** Asks for camera (unless `video` is false) and microphone; rejects with a {@link ConsultError}. */
   acquire(video: boolean): ReturnType<typeof acquireLocalMedia> {
-    return acquireLocalMedia(this.#getUserMedia, video ? undefined : false);
+    const { camera, microphone } = this.preferred;
+    return acquireLocalMedia(this.#getUserMedia, video ? captureConstraints(640, 480, camera) : false, audioConstraints(microphone));
   }
 
   /** Takes the stream {@link acquire} got, unless the run ended meanwhile. */
@@ -59,6 +66,7 @@ export class LocalMedia {
     }
     this.stream = stream;
     this.microphoneOn = true;
+    stream.getTracks().forEach((t) => this.onTrack?.(t));
     return true;
   }
 
@@ -75,7 +83,7 @@ export class LocalMedia {
     if (current?.readyState === 'live' || !this.stream) return false;
     let track: MediaStreamTrack;
     try {
-      track = await acquireCamera(this.#getUserMedia);
+      track = await acquireCamera(this.#getUserMedia, captureConstraints(640, 480, this.preferred.camera));
     } catch (error) {
       this.#o.emit('error', error as ConsultError);
       return false;
@@ -85,10 +93,62 @@ export class LocalMedia {
       return false;
     }
     this.stream.addTrack(track);
+    this.onTrack?.(track);
     const sender = this.#o.videoSender();
     if (sender) await sender.replaceTrack(track);
     else this.#o.addTrack(track, this.stream);
     return true;
+  }
+
+  /**
+   * Opens one camera or microphone alone: `exact` for a device the person chose (it must be that
+   * one), else `ideal`. The camera opens at the size the current one has. Rejects with a
+   * {@link ConsultError} `device-unavailable`.
+   */
+  async open(kind: 'camera' | 'microphone', deviceId: string | undefined, exact: boolean): Promise<MediaStreamTrack> {
+    const device = deviceId ? { deviceId: exact ? { exact: deviceId } : { ideal: deviceId } } : {};
+    try {
+      if (kind === 'camera') {
+        const { width = 640, height = 480 } = this.cameraTrack?.getSettings() ?? {};
+        return await acquireCamera(this.#getUserMedia, { ...captureConstraints(width, height), ...device });
+      }
+      const [track] = (await this.#getUserMedia({ audio: { ...audioConstraints(), ...device } })).getAudioTracks();
+      if (!track) throw new DOMException('no audio track', 'NotFoundError');
+      return track;
+    } catch (cause) {
+      throw new ConsultError(ErrorCode.DeviceUnavailable, `The ${kind} cannot be opened.`, false, { cause });
+    }
+  }
+
+  /**
+   * Puts a new camera or microphone track in place of the one of its kind, on the connection with
+   * `replaceTrack` (no renegotiation), and stops the old one. A muted microphone stays muted.
+   * Returns false (and stops the track) when the run is over.
+   */
+  async swap(track: MediaStreamTrack): Promise<boolean> {
+    const stream = this.stream;
+    if (this.#o.signal.aborted || !stream) {
+      track.stop();
+      return false;
+    }
+    const video = track.kind === 'video';
+    const old = video ? this.cameraTrack : this.audioTrack;
+    if (!video) track.enabled = this.microphoneOn;
+    if (old) stream.removeTrack(old);
+    stream.addTrack(track);
+    old?.stop();
+    this.onTrack?.(track);
+    const sender = video ? this.#o.videoSender() : this.#o.audioSender();
+    if (sender) await sender.replaceTrack(track);
+    else this.#o.addTrack(track, stream);
+    this.#o.emit('local-stream', stream);
+    return true;
+  }
+
+  /** Takes a track that ended and could not be replaced out of the stream and off the connection. */
+  async drop(track: MediaStreamTrack): Promise<void> {
+    this.stream?.removeTrack(track);
+    await (track.kind === 'video' ? this.#o.videoSender() : this.#o.audioSender())?.replaceTrack(null);
   }
 
   /** Mutes or unmutes; the track stays open so unmuting is instant. Returns false without a microphone. */
@@ -137,6 +197,7 @@ export class LocalMedia {
       return true;
     }
     this.stream.addTrack(next);
+    this.onTrack?.(next);
     await this.#o.videoSender()?.replaceTrack(next);
     this.#o.emit('local-stream', this.stream);
     return true;

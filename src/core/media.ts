@@ -9,9 +9,23 @@ export interface LocalMedia {
   warnings: ConsultError[];
 }
 
-/** The one place capture constraints are built: a size to aim at, at most 30 frames a second. */
-export function captureConstraints(width: number, height: number): MediaTrackConstraints {
-  return { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: 30, max: 30 } };
+/**
+ * The one place capture constraints are built: a size to aim at, at most 30 frames a second, and
+ * the camera chosen (or remembered) if there is one: `ideal`, so a camera that is gone gives way
+ * to another instead of failing the call.
+ */
+export function captureConstraints(width: number, height: number, deviceId?: string): MediaTrackConstraints {
+  return {
+    width: { ideal: width },
+    height: { ideal: height },
+    frameRate: { ideal: 30, max: 30 },
+    ...(deviceId ? { deviceId: { ideal: deviceId } } : {}),
+  };
+}
+
+/** Microphone constraints: the browser's voice processing, and the microphone chosen (or remembered) if there is one. */
+export function audioConstraints(deviceId?: string): MediaTrackConstraints {
+  return { ...DEFAULT_AUDIO, ...(deviceId ? { deviceId: { ideal: deviceId } } : {}) };
 }
 
 /**

@@ -1,11 +1,20 @@
 import type { AcceptOptions, FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
 import { collectDiagnostics } from './diagnostics.js';
 import { Emitter } from './emitter.js';
+import { EMPTY_DEVICES } from './devices.js';
 import { ConsultError, ErrorCode } from './errors.js';
 import type { QualityPreference, QualityReport } from './quality.js';
 import { readSecurityInfo, type SecurityInfo } from './security.js';
 import type { SessionParts } from './session-parts.js';
-import { CallState, type ChatEntry, type MediaState, type SessionEvents, type SessionOptions } from './session-types.js';
+import {
+  CallState,
+  type ChatEntry,
+  type DeviceKind,
+  type DeviceList,
+  type MediaState,
+  type SessionEvents,
+  type SessionOptions,
+} from './session-types.js';
 
 /**
  * What people do in a call besides starting and ending it (camera and microphone, chat and
@@ -174,5 +183,40 @@ export abstract class SessionFeatures extends Emitter<SessionEvents> {
   /** Mutes or unmutes the microphone. The track stays open so unmuting is instant. */
   setMicrophoneEnabled(enabled: boolean): void {
     if (this.#p.media?.setMicrophone(enabled)) this.#p.announceMedia();
+  }
+
+  /** The cameras, microphones and speakers there are and the ones in use; empty until camera and microphone are open in a call. `devices` announces each change. */
+  get devices(): DeviceList {
+    return this.#p.devices?.list ?? EMPTY_DEVICES;
+  }
+
+  /**
+   * Uses another camera or microphone, swapped in without renegotiating: a muted microphone stays
+   * muted, a camera that is off stays off (the choice applies when it turns on). For `speaker` it
+   * only records the choice (the element plays sound there). Rejects with a {@link ConsultError}
+   * `device-unavailable` when the device cannot be opened; the one in use stays.
+   */
+  selectDevice(kind: DeviceKind, id: string): Promise<void> {
+    return (
+      this.#p.devices?.select(kind, id) ??
+      Promise.reject(new ConsultError(ErrorCode.DeviceUnavailable, 'Devices can be chosen during a call.', false))
+    );
+  }
+
+  /** Whether there are at least two cameras to flip between. */
+  get canFlipCamera(): boolean {
+    return !!this.#p.devices?.canFlip;
+  }
+
+  /** Turns to the camera facing the other way (phones), or to the next camera. Rejects with `device-unavailable`. */
+  flipCamera(): Promise<void> {
+    return (
+      this.#p.devices?.flip() ?? Promise.reject(new ConsultError(ErrorCode.DeviceUnavailable, 'The camera can be flipped during a call.', false))
+    );
+  }
+
+  /** Which way the camera in use faces; undefined for a camera that does not say (most laptop cameras). */
+  get cameraFacing(): 'user' | 'environment' | undefined {
+    return this.#p.devices?.facing;
   }
 }

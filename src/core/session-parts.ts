@@ -1,8 +1,10 @@
 import { cleanName } from '../protocol/index.js';
 import { ControlChannel } from './control-channel.js';
+import type { Devices } from './devices.js';
 import type { ConsultError } from './errors.js';
 import type { FileWiring } from './file-wiring.js';
 import type { LocalMedia } from './local-media.js';
+import { MediaChanges } from './media-changes.js';
 import type { PeerLink } from './peer-link.js';
 import type { PlaceTicket } from './place-ticket.js';
 import type { QualityController } from './quality-controller.js';
@@ -22,6 +24,7 @@ export class SessionParts {
   signaling?: SignalingLink;
   ticket?: PlaceTicket;
   media?: LocalMedia;
+  devices?: Devices;
   peer?: PeerLink;
   quality?: QualityController;
   files?: FileWiring;
@@ -38,8 +41,13 @@ export class SessionParts {
       this.announceFilesAvailable();
       this.quality?.configure(this.options.quality ?? 'auto', capabilities.includes('hd'));
     },
-    emit: (type, detail) => this.emit(type, detail),
+    emit: (type, detail) => {
+      if (type === 'remote-media') this.changes.update('remote', detail as MediaState);
+      this.emit(type, detail);
+    },
   });
+  /** Where `media-change` comes from, for both sides. */
+  readonly changes = new MediaChanges((change) => this.emit('media-change', change));
   /** What `files-available` last said. */
   #filesAvailable = false;
 
@@ -62,9 +70,22 @@ export class SessionParts {
     this.control.send({ type: 'hello', name, capabilities: this.files?.manager ? ['chat', 'hd', 'files'] : ['chat', 'hd'] });
   }
 
+  /** At the start of a run: the other side counts as sending both until it says otherwise. */
+  resetMedia(): void {
+    this.control.remoteMedia = { camera: true, microphone: true };
+    this.changes.reset('remote', this.control.remoteMedia);
+  }
+
+  /** The camera and microphone are open: what they send is the start for `media-change`, and the device list follows. */
+  startDevices(): void {
+    this.changes.reset('local', this.localMedia);
+    void this.devices?.start();
+  }
+
   /** Tells this side's listeners and the other side which devices are on. */
   announceMedia(): void {
     const state = this.localMedia;
+    this.changes.update('local', state);
     this.emit('local-media', state);
     this.control.send({ type: 'media', ...state });
   }

@@ -173,6 +173,8 @@ export interface SessionOptions {
   rememberDevices?: boolean;
   /** Replaces `navigator.mediaDevices.getUserMedia`, e.g. to add constraints or a processed stream. */
   getUserMedia?: GetUserMedia;
+  /** Replaces `navigator.mediaDevices.enumerateDevices`, the list the device pickers and the fallback of a lost device come from. */
+  enumerateDevices?: () => Promise<MediaDeviceInfo[]>;
   /** Replaces the WebSocket transport. */
   transport?: (url: string, token?: string) => Transport;
 }

@@ -3,6 +3,7 @@ import { loadFileTransfer } from '../file-transfer/registry.js';
 import { type Transport, type TransportClose, WebSocketTransport } from '../signaling/transport.js';
 import { ConsultError, ErrorCode } from './errors.js';
 import { FileWiring } from './file-wiring.js';
+import { Devices } from './devices.js';
 import { LocalMedia } from './local-media.js';
 import { checkEnvironment } from './media.js';
 import { type OfferMode, PeerLink } from './peer-link.js';
@@ -67,7 +68,7 @@ export class ConsultSession extends SessionFeatures {
     const run = (this.#run = new AbortController()).signal;
     this.#p.error = undefined;
     globalThis.addEventListener?.('online', this.#onOnline, { signal: run });
-    this.#p.control.remoteMedia = { camera: true, microphone: true };
+    this.#p.resetMedia();
     this.#setState(CallState.Preparing);
     const { server, room, role, token, transport: createTransport, getUserMedia, video, quality } = this.#p.options;
     if (!server || !room || !role) {
@@ -96,10 +97,20 @@ export class ConsultSession extends SessionFeatures {
     const media = (this.#p.media = new LocalMedia({
       getUserMedia,
       videoSender: () => this.#p.peer?.videoSender(),
+      audioSender: () => this.#p.peer?.pc.getSenders().find((s) => s.track?.kind === 'audio'),
       addTrack: (track, stream) => this.#p.peer?.addTrack(track, stream),
       emit: this.#p.emit,
       signal: run,
     }));
+    const { rememberDevices: remember = false, enumerateDevices } = this.#p.options;
+    this.#p.devices = new Devices({
+      media,
+      emit: this.#p.emit,
+      onMediaChange: () => this.#p.announceMedia(),
+      remember,
+      enumerateDevices,
+      signal: run,
+    });
     let transport: Transport;
     try {
       transport = signaling.connect();
@@ -118,6 +129,7 @@ export class ConsultSession extends SessionFeatures {
       ]);
       if (!media.take(local.stream)) return;
       this.emit('local-stream', local.stream);
+      this.#p.startDevices();
       local.warnings.forEach((w) => this.emit('error', w));
     } catch (error) {
       if (run.aborted) return;
@@ -376,7 +388,7 @@ export class ConsultSession extends SessionFeatures {
     this.#p.ticket?.release();
     this.#settleJoin();
     this.#closePeer();
-    this.#p.files = this.#p.signaling = this.#p.ticket = this.#p.media = undefined;
+    this.#p.files = this.#p.signaling = this.#p.ticket = this.#p.media = this.#p.devices = undefined;
     this.#p.knocking = false;
   }
 }
