@@ -26,7 +26,8 @@ export const INSECURE_HOST = 'insecure.test';
 
 export const chromiumArgs = [
   '--no-sandbox',
-  '--use-fake-device-for-media-stream',
+  // Two fake cameras and two fake microphones, for the device pickers and the camera flip.
+  '--use-fake-device-for-media-stream=device-count=2',
   '--use-fake-ui-for-media-stream',
   '--disable-background-networking',
   '--disable-component-update',

@@ -240,7 +240,7 @@ export class CallMedia implements ReactiveController {
       options?.length
         ? html`<label
             >${label}
-            <select data-kind=${kind} @change=${(e: Event) => this.#select(kind, (e.target as HTMLSelectElement).value)}>
+            <select data-kind=${kind} aria-label=${label} @change=${(e: Event) => this.#select(kind, (e.target as HTMLSelectElement).value)}>
               ${options.map((o, i) => html`<option value=${o.id} ?selected=${o.id === current}>${o.label || `${label} ${i + 1}`}</option>`)}
             </select></label
           >`
