@@ -27,7 +27,8 @@ export const INSECURE_HOST = 'insecure.test';
 
 export const chromiumArgs = [
   '--no-sandbox',
-  // Two fake cameras and two fake microphones (fake_device_0/1), for choosing and flipping devices.
+  // Three fake cameras and microphones (fake_device_0/1/2). Chromium's second fake camera is a depth
+  // camera that gives no frames, so the device tests choose between the first and the third.
   '--use-fake-device-for-media-stream=device-count=3',
   '--use-fake-ui-for-media-stream',
   '--disable-background-networking',

@@ -1,23 +1,10 @@
 import { html, nothing } from 'lit';
 import type { ConsultError } from '../core/errors.js';
-import type { QualityReport } from '../core/quality.js';
-import type { SecurityInfo } from '../core/security.js';
 import type { CallState, EndReason } from '../core/session.js';
 import { canRetry, endText } from './call-text.js';
 import { icons } from './icons.js';
+import type { Panel } from './panels.js';
 import { errorText, type Strings } from './strings.js';
-
-/** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost; the incoming one also in words. */
-export function barsView(strings: Strings, direction: 'incoming' | 'outgoing', quality: QualityReport | undefined, inCall: boolean) {
-  const report = quality?.[direction];
-  const level = report?.level ?? 'good';
-  const lit = { good: 4, fair: 3, poor: 2, lost: 0 }[level];
-  const label = strings.qualityLabel(direction, strings.levels[level]);
-  return html`<span part="quality ${direction}" class="bars ${direction}" data-level=${level} role="img" aria-label=${label} title=${label} ?hidden=${!inCall || !report}>
-    ${[1, 2, 3, 4].map((i) => html`<i class=${i <= lit ? 'on' : ''}></i>`)}
-    ${direction === 'incoming' ? html`<b>${strings.levels[level]}</b>` : nothing}
-  </span>`;
-}
 
 /** The waiting room: for the doctor, who knocks (since when) with "Let in" and "Decline". */
 export function waitingView(
@@ -51,7 +38,9 @@ export interface ControlsModel {
   microphone: boolean;
   camera: boolean;
   unread: number;
-  panel: 'none' | 'chat' | 'info';
+  panel: Panel;
+  /** The buttons of devices, screen sharing, picture-in-picture and full screen, once loaded (call-media.ts). */
+  more?: unknown;
 }
 
 /** The buttons of the control bar. */
@@ -63,7 +52,7 @@ export interface ControlsActions {
   leave(): void;
 }
 
-/** The control bar: microphone, camera, chat (with the unread count), security panel, leave. */
+/** The control bar: microphone, camera, chat (with the unread count), security panel, the media buttons, leave. */
 export function controlsView(strings: Strings, m: ControlsModel, a: ControlsActions) {
   return html`<div part="controls" class="controls" ?hidden=${!m.shown}>
     ${toggleView(m.microphone, strings.microphoneOff, icons.mic, icons.micOff, a.microphone, 'microphone')}
@@ -83,6 +72,7 @@ export function controlsView(strings: Strings, m: ControlsModel, a: ControlsActi
     <button part="button info-button" class="icon" title=${strings.info} aria-label=${strings.info} aria-expanded=${m.panel === 'info' ? 'true' : 'false'} ?hidden=${!m.inCall} @click=${a.info}>
       <svg viewBox="0 0 24 24" aria-hidden="true">${icons.shield}</svg>
     </button>
+    ${m.more}
     <button part="button hangup-button" class="icon danger" title=${strings.hangUp} aria-label=${strings.hangUp} @click=${a.leave}>
       <svg viewBox="0 0 24 24" aria-hidden="true">${icons.hangUp}</svg>
     </button>
@@ -102,6 +92,8 @@ export interface NoticeModel {
   videoPaused: boolean;
   poorLink: boolean;
   warnings: readonly ConsultError[];
+  /** Shown first: the bar that says this side shares its screen. */
+  sharing?: unknown;
 }
 
 /** What the person can do in the notices box. */
@@ -116,7 +108,7 @@ export interface NoticeActions {
  * hidden when there are none. Blocked sound offers the click that turns it on instead of "Dismiss".
  */
 export function noticesView(strings: Strings, m: NoticeModel, a: NoticeActions) {
-  const notices: unknown[] = [];
+  const notices: unknown[] = m.sharing ? [m.sharing] : [];
   if (m.inCall && m.videoPaused) {
     notices.push(html`<div class="notice" data-code="video-paused"><p>${strings.videoPausedLocal}</p></div>`);
   } else if (m.inCall && m.poorLink) {
@@ -163,28 +155,4 @@ export function statusView(strings: Strings, state: CallState, endReason: EndRea
     default:
       return nothing;
   }
-}
-
-/** The security panel: the verification code and what protects the call. */
-export function infoView(strings: Strings, open: boolean, code: string | undefined, security: SecurityInfo | undefined, close: () => void) {
-  return html`<div part="info" class="side" role="dialog" aria-labelledby="info-title" ?hidden=${!open}>
-    <header>
-      <h2 id="info-title">${strings.verifyTitle}</h2>
-      <button part="button" class="small" @click=${close}>${strings.close}</button>
-    </header>
-    <p class="code" data-code=${code ?? ''}>${code ?? strings.verifyPending}</p>
-    <p class="remedy">${strings.verifyExplain}</p>
-    <h2>${strings.securityTitle}</h2>
-    <p>${strings.securityPlain}</p>
-    <p class="path">${security?.path === 'relayed' ? strings.pathRelayed : security?.path === 'direct' ? strings.pathDirect : ''}</p>
-    <details>
-      <summary>${strings.technicalDetails}</summary>
-      <dl>
-        <dt>${strings.encryption}</dt>
-        <dd>${security ? `${security.dtlsState}${security.dtlsCipher ? `, ${security.dtlsCipher}` : ''}` : '–'}</dd>
-        <dt>${strings.mediaCipher}</dt>
-        <dd>${security?.srtpCipher ?? '–'}</dd>
-      </dl>
-    </details>
-  </div>`;
 }

@@ -2,10 +2,10 @@ import type { ReactiveControllerHost } from 'lit';
 import type { SecurityInfo } from '../core/security.js';
 
 /** The side panel that is open. */
-export type Panel = 'none' | 'chat' | 'info';
+export type Panel = 'none' | 'chat' | 'info' | 'devices';
 
 /**
- * Which side panel is open (chat or security), with the keyboard and focus rules of a dialog: the
+ * Which side panel is open (chat, security or devices), with the keyboard and focus rules of a dialog: the
  * focus moves into a panel that opens and back to its button when it closes; Escape closes it.
  */
 export class Panels {
@@ -23,7 +23,7 @@ export class Panels {
     this.#set(panel);
   }
 
-  toggle(panel: 'chat' | 'info'): void {
+  toggle(panel: Exclude<Panel, 'none'>): void {
     if (this.open === panel) return this.close();
     this.#set(panel);
     if (panel === 'info') {
@@ -33,7 +33,7 @@ export class Panels {
       });
     }
     // Into the panel, so that keyboard and screen reader users land where it opened.
-    this.#focus(panel === 'chat' ? 'textarea' : '[part~="info"] button');
+    this.#focus(panel === 'chat' ? 'textarea' : `[part~="${panel}"] ${panel === 'info' ? 'button' : 'select'}`);
   }
 
   /** Closes the open panel and gives the focus back to the button that opens it. */

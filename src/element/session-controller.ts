@@ -63,6 +63,8 @@ export class SessionController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly handlers: SessionHandlers,
+    /** Called once the engine is loaded, with its module (the element makes its call-only views from it). */
+    private readonly loaded?: (engine: typeof import('./engine.js')) => void,
   ) {
     host.addController(this);
   }
@@ -79,8 +81,9 @@ export class SessionController implements ReactiveController {
 
   /** Loads the engine once and makes the session; the same promise for every caller. */
   load(): Promise<ConsultSession> {
-    return (this.#loading ??= import('./engine.js').then(({ ConsultSession }) => {
-      this.#session = new ConsultSession({ server: '', room: '', role: 'patient' });
+    return (this.#loading ??= import('./engine.js').then((engine) => {
+      this.#session = new engine.ConsultSession({ server: '', room: '', role: 'patient' });
+      this.loaded?.(engine);
       if (this.host.isConnected) this.hostConnected();
       return this.#session;
     }));

@@ -15,6 +15,8 @@ export interface CallProperties {
   quality: QualityPreference;
   maxFileSize: number;
   acceptFiles: string;
+  rememberDevices: boolean;
+  patientScreenShare: boolean;
 }
 
 /** The session's options from the element's properties: empty values mean "the default". */
@@ -29,6 +31,8 @@ export function sessionOptions(p: CallProperties): SessionOptions {
     displayName: p.displayName,
     video: !p.audioOnly,
     quality: p.quality,
+    rememberDevices: p.rememberDevices,
+    screenShare: p.consultRole === 'doctor' || p.patientScreenShare,
     maxFileSize: p.maxFileSize || undefined,
     acceptFiles: p.acceptFiles
       ? p.acceptFiles

@@ -65,6 +65,16 @@ export const DE: Strings = {
   timeLeft: (s) => `noch ${s < 60 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`}`,
   doctor: 'Ärztin/Arzt',
   patient: 'Patient/in',
+  devices: 'Kamera, Mikrofon und Lautsprecher',
+  camera: 'Kamera',
+  microphone: 'Mikrofon',
+  speaker: 'Lautsprecher',
+  flipCamera: 'Kamera wechseln',
+  shareScreen: 'Bildschirm teilen',
+  stopSharing: 'Freigabe beenden',
+  sharing: 'Sie teilen Ihren Bildschirm.',
+  pictureInPicture: 'Bild im Bild',
+  fullscreen: 'Vollbild',
   errors: {
     unknown: { title: 'Etwas ist schiefgegangen.', remedy: 'Laden Sie die Seite neu und versuchen Sie es erneut.' },
     'permission-denied': {

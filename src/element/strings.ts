@@ -6,8 +6,27 @@ export interface ErrorText {
   remedy: string;
 }
 
+/**
+ * The texts of the device panel, screen sharing, picture-in-picture and full screen. Their English
+ * defaults come with the call engine (call-media.ts), so they are optional here; German has them all.
+ */
+export interface MediaStrings {
+  /** The device panel's button and title. */
+  devices?: string;
+  camera?: string;
+  microphone?: string;
+  speaker?: string;
+  flipCamera?: string;
+  shareScreen?: string;
+  stopSharing?: string;
+  /** The bar shown while this side shares its screen. */
+  sharing?: string;
+  pictureInPicture?: string;
+  fullscreen?: string;
+}
+
 /** Every text the element shows. Pages override any of them with the `strings` property. */
-export interface Strings {
+export interface Strings extends MediaStrings {
   join: string;
   joinHint: string;
   preparing: string;

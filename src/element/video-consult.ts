@@ -2,10 +2,11 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ConsultError } from '../core/errors.js';
 import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
-import type { CallState, ConsultSession, EndReason, MediaState } from '../core/session.js';
+import type { CallState, ConsultSession, DeviceKind, DeviceList, EndReason, MediaState } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
-import { barsView, controlsView, infoView, noticesView, statusView, waitingView } from './call-views.js';
+import type { CallMedia, MediaSession } from './call-media.js';
+import { controlsView, noticesView, statusView, waitingView } from './call-views.js';
 import { stateText } from './call-text.js';
 import { ChatController } from './chat-controller.js';
 import { errorDetail } from './event-routes.js';
@@ -47,10 +48,12 @@ const IN_CALL: readonly CallState[] = ['connecting', 'connected', 'reconnecting'
  * @fires vc-file-error - A transfer ended without the file. Detail: `{id, direction, name, code, message}`.
  * @fires vc-files-available - `sendFile()` started or stopped working: `true` once the other side said it takes files (a moment after `connected`), `false` when the connection goes. Detail: `{available}`.
  * @fires vc-quality-change - The connection quality level changed (either direction), or video was paused or resumed. Detail: `{level, outgoing, incoming, videoPaused, profile}`.
- * @fires vc-devices-change - The cameras, microphones or speakers there are, or the ones in use, changed. Detail: `{cameras, microphones, speakers, camera, microphone, speaker}`.
- * @fires vc-device-lost - The camera or microphone in use went away; the call goes on with another. Detail: `{kind, label, fallback}`.
- * @fires vc-media-change - A camera, microphone or screen share of either side turned on or off. Detail: `{side, source, on}`.
+ * @fires vc-devices-change - The cameras, microphones or speakers there are, or the ones in use, changed (a device plugged in or out, a choice, a flip). Detail: `{cameras, microphones, speakers, camera, microphone, speaker}`: lists of `{kind, id, label, facing?}` and the ids in use (`''`: the system default).
+ * @fires vc-device-lost - The camera or microphone in use went away; the call goes on with another one. Detail: `{kind, label, fallback}` (`fallback`: the name of the device used now, empty when there is none).
+ * @fires vc-media-change - A camera, microphone or screen share of either side turned on or off. Detail: `{side, source, on}` (`side`: `local` or `remote`; `source`: `camera`, `microphone` or `screen`).
  *
+ * @attr {boolean} remember-devices - Remember the chosen camera, microphone and speaker for this site (in `localStorage`; nothing leaves the device).
+ * @attr {boolean} patient-screen-share - Let the patient share a screen too (the doctor always may, where the browser can).
  * @attr {'doctor' | 'patient'} role - Deprecated: use `consult-role`. The value is moved there and the attribute removed, since `role` is the element's ARIA role.
  *
  * @slot intro - Shown above the join button before the call, e.g. the practice's instructions.
@@ -59,7 +62,8 @@ const IN_CALL: readonly CallState[] = ['connecting', 'connected', 'reconnecting'
  * @csspart base - The element's frame.
  * @csspart stage - The area with the videos and messages.
  * @csspart remote-video - The other person's video.
- * @csspart local-video - Your own video (mirrored).
+ * @csspart local-video - Your own video (mirrored, except from a back camera).
+ * @csspart screen-video - The screen the other person shares (then their camera is small in the lower left corner).
  * @csspart status - The message panel (joining, waiting, ended, errors).
  * @csspart notices - Warnings that do not end the call.
  * @csspart controls - The bar with the call buttons.
@@ -80,6 +84,13 @@ const IN_CALL: readonly CallState[] = ['connecting', 'connected', 'reconnecting'
  * @csspart chat-button - The button that opens the chat (with the unread count).
  * @csspart info - The security panel with the verification code (a dialog).
  * @csspart info-button - The button that opens the security panel.
+ * @csspart devices-button - Opens the device panel (camera, microphone, speaker).
+ * @csspart devices - The device panel (a dialog).
+ * @csspart flip-button - Switches between the front and the back camera (phones and tablets).
+ * @csspart share-button - Starts and stops sharing the screen.
+ * @csspart stop-sharing-button - "Stop sharing" in the bar shown while this side shares.
+ * @csspart pip-button - Shows the other person in a picture-in-picture window.
+ * @csspart fullscreen-button - Shows the element full screen.
  * @csspart unmute-button - "Click to hear", shown when the browser blocks sound until a click.
  *
  * @cssprop [--vc-background=#10151c] - Background of the element.
@@ -112,6 +123,8 @@ export class VideoConsult extends LitElement {
     quality: { reflect: true },
     maxFileSize: { type: Number, attribute: 'max-file-size' },
     acceptFiles: { attribute: 'accept-files' },
+    rememberDevices: { type: Boolean, attribute: 'remember-devices' },
+    patientScreenShare: { type: Boolean, attribute: 'patient-screen-share' },
     strings: { attribute: false },
     _warnings: { state: true, attribute: false },
     _said: { state: true, attribute: false },
@@ -151,6 +164,10 @@ export class VideoConsult extends LitElement {
   maxFileSize = 0;
   /** The file types this side sends or accepts, as `<input accept>` takes them (`image/*,.pdf`); empty for all. */
   acceptFiles = '';
+  /** Remember the chosen camera, microphone and speaker for this site (in `localStorage`; nothing leaves the device). */
+  rememberDevices = false;
+  /** Let the patient share a screen too; the doctor always may (where the browser can: desktop browsers, not phones). */
+  patientScreenShare = false;
   /** Overrides for any of the element's texts. */
   strings?: Partial<Strings>;
 
@@ -167,24 +184,42 @@ export class VideoConsult extends LitElement {
     open: () => this.#panels.show('chat'),
     error: (error) => this.#onError(error),
   });
-  #controller: SessionController = new SessionController(this, {
-    ...this.#chat.handlers,
-    state: (change) => {
-      if (change.state === 'ended') this.#endReason = change.reason;
-      if (change.state === 'preparing') this.#peerMedia = { camera: true, microphone: true };
-      if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
-      this.#say(stateText(this.#strings(), change, this.consultRole));
+  #controller: SessionController = new SessionController(
+    this,
+    {
+      ...this.#chat.handlers,
+      state: (change) => {
+        if (change.state === 'ended') this.#endReason = change.reason;
+        if (change.state === 'preparing') this.#peerMedia = { camera: true, microphone: true };
+        if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
+        this.#say(stateText(this.#strings(), change, this.consultRole));
+      },
+      error: (error) => this.#warn(error),
+      knock: ({ waiting }) => {
+        this.#knockSince = waiting ? new Date() : undefined;
+        if (waiting) this.#say(this.#strings().knock);
+      },
+      'remote-media': (media) => {
+        if (media.microphone !== this.#peerMedia.microphone) this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
+        this.#peerMedia = { ...media };
+      },
     },
-    error: (error) => this.#warn(error),
-    knock: ({ waiting }) => {
-      this.#knockSince = waiting ? new Date() : undefined;
-      if (waiting) this.#say(this.#strings().knock);
+    (engine) => {
+      this.#engine = engine;
+      this.#more = new engine.CallMedia(this, this.#mediaSession, {
+        toggle: () => this.#panels.toggle('devices'),
+        close: this.#panels.close,
+        warn: (error) => this.#warn(error),
+        say: (text) => this.#say(text),
+      });
     },
-    'remote-media': (media) => {
-      if (media.microphone !== this.#peerMedia.microphone) this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
-      this.#peerMedia = { ...media };
-    },
-  });
+  );
+  /** Devices, screen sharing, picture-in-picture and full screen: loaded with the call engine. */
+  #more?: CallMedia;
+  /** The call engine's module, with the views only a call shows. */
+  #engine?: typeof import('./engine.js');
+  /** The session's device and screen-share API. */
+  #mediaSession = () => this.#controller.session as unknown as MediaSession | undefined;
   #media = new MediaController(
     this,
     () => ({ local: this.#controller.view.localStream, remote: this.#controller.view.remoteStream }),
@@ -225,6 +260,10 @@ export class VideoConsult extends LitElement {
   get filesAvailable(): boolean {
     return this.#controller.view.filesAvailable;
   }
+  /** The cameras, microphones and speakers there are, and the ones in use (empty lists before the first `join()`). */
+  get devices(): DeviceList {
+    return this.#mediaSession()?.devices ?? { cameras: [], microphones: [], speakers: [], camera: '', microphone: '', speaker: '' };
+  }
   /** The chat lines of this call, oldest first. */
   get messages(): readonly MessageDetail[] {
     return this.#chat.log.entries;
@@ -263,6 +302,34 @@ export class VideoConsult extends LitElement {
   /** Mutes or unmutes the microphone. */
   setMicrophoneEnabled(enabled: boolean): void {
     this.#controller.session?.setMicrophoneEnabled(enabled);
+  }
+
+  /**
+   * Uses another camera, microphone or speaker (an `id` from `devices`). Rejects with a `ConsultError`
+   * `device-unavailable` when it cannot be used. The speaker applies where the browser can choose
+   * one (`setSinkId`: Chromium, Firefox from 116; not Safari).
+   */
+  async selectDevice(kind: DeviceKind, id: string): Promise<void> {
+    await this.#mediaSession()?.selectDevice(kind, id);
+  }
+
+  /** Switches between the front and the back camera (phones and tablets; see `vc-devices-change`). */
+  async flipCamera(): Promise<void> {
+    await this.#mediaSession()?.flipCamera();
+  }
+
+  /**
+   * Asks which screen, window or tab to share, and shares it. Rejects with a `ConsultError`
+   * `screen-share-cancelled` (the person closed the picker) or `screen-share-unavailable` (no
+   * `getDisplayMedia`, not allowed for this side, or not connected).
+   */
+  async startScreenShare(): Promise<void> {
+    await this.#mediaSession()?.startScreenShare();
+  }
+
+  /** Stops sharing the screen. */
+  stopScreenShare(): void {
+    this.#mediaSession()?.stopScreenShare();
   }
 
   /**
@@ -416,14 +483,17 @@ export class VideoConsult extends LitElement {
     const knockSince = this.#knockSince?.toLocaleTimeString(this.lang || undefined, { hour: '2-digit', minute: '2-digit' });
     const warnings = this._warnings.filter((w) => w.code !== 'autoplay-blocked' || this.#media.soundBlocked);
     const poorLink = session.quality?.outgoing.level === 'poor' && this.cameraEnabled;
+    const engine = this.#engine;
+    const more = this.#more;
     return html`
       <div part="base" class="base" data-state=${state} @dragover=${this.#chat.drop.dragover} @drop=${this.#chat.drop.drop} @keydown=${this.#panels.key}>
         <div part="stage" class="stage">
+          ${more?.screen(inCall)}
           <video part="remote-video" class="remote" autoplay playsinline ?hidden=${!inCall}></video>
-          <video part="local-video" class="local ${inCall ? '' : 'alone'}" autoplay playsinline muted ?hidden=${!hasLocal || !session.localMedia.camera}></video>
+          <video part="local-video" class="local ${inCall ? '' : 'alone'} ${more?.localClass() ?? ''}" autoplay playsinline muted ?hidden=${!hasLocal || !session.localMedia.camera}></video>
           ${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
           ${inCall && remote.camera && remote.videoPaused ? html`<div class="panel"><p class="message">${strings.videoPausedRemote}</p></div>` : nothing}
-          ${barsView(strings, 'incoming', session.quality, inCall)} ${barsView(strings, 'outgoing', session.quality, inCall)}
+          ${engine?.barsView(strings, 'incoming', session.quality, inCall)} ${engine?.barsView(strings, 'outgoing', session.quality, inCall)}
           ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
           <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
           <div part="status" class="panel" ?hidden=${state !== 'idle'}>
@@ -433,9 +503,31 @@ export class VideoConsult extends LitElement {
           </div>
           ${waitingView(strings, state === 'waiting', doctor, session.knocking, knockSince, this.#admit, this.#decline)}
           ${statusView(strings, state, this.#endReason, session.error, this.#join)}
-          ${noticesView(strings, { inCall, videoPaused: !!session.localMedia.videoPaused, poorLink, warnings }, this.#noticeActions)}
+          ${noticesView(
+            strings,
+            {
+              inCall,
+              videoPaused: !!session.localMedia.videoPaused,
+              poorLink,
+              warnings,
+              sharing: more?.sharingBar(strings, inCall),
+            },
+            this.#noticeActions,
+          )}
         </div>
-        ${controlsView(strings, { shown: hasLocal, inCall, microphone: this.microphoneEnabled, camera: this.cameraEnabled, unread, panel: this.#panels.open }, this.#controlActions)}
+        ${controlsView(
+          strings,
+          {
+            shown: hasLocal,
+            inCall,
+            microphone: this.microphoneEnabled,
+            camera: this.cameraEnabled,
+            unread,
+            panel: this.#panels.open,
+            more: more?.controls(strings, { inCall, shareAllowed: doctor || this.patientScreenShare, panelOpen: this.#panels.open === 'devices' }),
+          },
+          this.#controlActions,
+        )}
         ${this.#chat.render(
           strings,
           {
@@ -446,7 +538,8 @@ export class VideoConsult extends LitElement {
           },
           this.#panels.close,
         )}
-        ${infoView(strings, this.#panels.open === 'info' && inCall, this.verificationCode, this.#panels.security, this.#panels.close)}
+        ${engine?.infoView(strings, this.#panels.open === 'info' && inCall, this.verificationCode, this.#panels.security, this.#panels.close)}
+        ${more?.panel(strings, this.#panels.open === 'devices' && inCall)}
         <div class="sr-only" role="status">${this._said}</div>
       </div>
     `;

@@ -91,6 +91,14 @@ for (const size of SIZES)
       await expectAccessible(patient, 'connecting');
     });
 
+    it('in a call, with the device panel open', async () => {
+      const { doctor } = await consults.startCall({ prefix: 'a11y-devices' });
+      await eventually(() => doctor.devices.cameras.length >= 2, 'the device list');
+      control(doctor, 'button', 'Camera, microphone and speaker').click();
+      await eventually(() => !doctor.shadowRoot!.querySelector<HTMLElement>('[part~="devices"]')!.hidden, 'the device panel');
+      await expectAccessible(doctor, 'device panel');
+    });
+
     it('in a call, with the chat open, messages both ways and a file offer, and with the security panel open', async () => {
       const { doctor, patient } = await consults.startCall({ prefix: 'a11y' });
       await expectAccessible(doctor, 'in a call');

@@ -33,6 +33,8 @@ export interface PeerPage {
    * Runs `fn` in the peer page with JSON arguments and returns its (JSON) result. It must finish
    * within the runner's 20 s command limit; use `runLong` for anything that may take longer.
    */
+  /** A real mouse click at these page coordinates (a gesture the browser counts as the person's). */
+  click(x: number, y: number): Promise<void>;
   run<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R>;
   /** As `run`, for a function that may take longer than one command may: awaited in rounds. */
   runLong<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): Promise<R>;
@@ -43,7 +45,7 @@ export interface PeerPage {
  * Which browser the page opens in: the test runner's, one started for a browser-wide failure, or
  * Firefox ESR for interop.
  */
-export type PeerBrowser = 'default' | 'deny-media' | 'deny-camera' | 'no-devices' | 'firefox';
+export type PeerBrowser = 'default' | 'deny-media' | 'deny-camera' | 'no-devices' | 'autoplay' | 'firefox';
 
 export async function openPeerPage(options: { path?: string; origin?: string; browser?: PeerBrowser } = {}): Promise<PeerPage> {
   const { path = '/test/support/peer.html', origin, browser = 'default' } = options;
@@ -60,6 +62,9 @@ export async function openPeerPage(options: { path?: string; origin?: string; br
         const result = (await executeServerCommand('vc:peer-result', { run })) as { done: boolean; value?: never };
         if (result.done) return result.value as never;
       }
+    },
+    click: async (x, y) => {
+      await executeServerCommand('vc:peer-click', { id, x, y });
     },
     requests: async () => (await executeServerCommand('vc:peer-requests', { id })) as string[],
     reload: async () => {

@@ -127,6 +127,24 @@ for (const size of SIZES) {
       expectLaidOut(doctor, 'security panel');
     });
 
+    it('the device panel and the buttons of devices, flip, screen, picture-in-picture and full screen: everything reachable', async () => {
+      await setViewport({ width: size.width, height: size.height });
+      document.body.style.margin = '0';
+      const { doctor } = await consults.startCall({ prefix: `geometry-devices-${size.name}` });
+      await eventually(() => doctor.devices.cameras.length >= 2, 'the device list');
+      await doctor.updateComplete;
+      for (const name of ['Camera, microphone and speaker', 'Switch camera', 'Share screen', 'Picture in picture', 'Full screen'])
+        control(doctor, 'button', name);
+      expectLaidOut(doctor, 'in a call with the media buttons');
+      await click(control(doctor, 'button', 'Camera, microphone and speaker'));
+      await doctor.updateComplete;
+      for (const name of ['Camera', 'Microphone']) control(doctor, 'select', name);
+      expectLaidOut(doctor, 'device panel');
+      await click(control(doctor, 'button', 'Close'));
+      await doctor.updateComplete;
+      expect(doctor.shadowRoot!.querySelector<HTMLElement>('[part~="devices"]')!.hidden, 'the device panel closed').to.equal(true);
+    });
+
     it('the element fits its container: its width, a height of its own, and a height the page sets', async () => {
       await setViewport({ width: size.width, height: size.height });
       const frame = document.createElement('div');

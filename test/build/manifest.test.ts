@@ -49,7 +49,14 @@ interface Running {
 const ELEMENTS = [
   {
     tag: 'video-consult',
-    source: ['src/element/video-consult.ts', 'src/element/call-views.ts', 'src/element/chat-view.ts', 'src/element/event-routes.ts'],
+    source: [
+      'src/element/video-consult.ts',
+      'src/element/call-views.ts',
+      'src/element/in-call-views.ts',
+      'src/element/call-media.ts',
+      'src/element/chat-view.ts',
+      'src/element/event-routes.ts',
+    ],
     styles: ['src/element/styles.ts'],
     doc: 'docs/element.md',
   },

@@ -1,5 +1,6 @@
 // Second pages for two-party tests: each opens in its own browser context (no shared storage or
 // permissions with the test page), and the test drives it through commands.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
@@ -7,13 +8,47 @@ import puppeteer from 'puppeteer-core';
  * Browsers other than the test runner's, for failures that a flag of the whole browser decides:
  * `deny-media` has no fake permission prompt and camera and microphone denied for the page's
  * origin (a real refusal), `deny-camera` the same with only the camera denied and the microphone
- * allowed, `no-devices` has no fake camera or microphone at all.
+ * allowed, `no-devices` has no fake camera or microphone at all. `autoplay` keeps the fake devices
+ * but not `--autoplay-policy=no-user-gesture-required`, and has a window (headful, on Xvfb):
+ * headless Chromium never blocks sound, a browser with a window does until the person clicks.
  */
 const VARIANTS = {
   'deny-media': ['--use-fake-device-for-media-stream'],
   'deny-camera': ['--use-fake-device-for-media-stream'],
   'no-devices': ['--use-fake-ui-for-media-stream'],
+  autoplay: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
 };
+
+const XVFB = process.env.XVFB_PATH ?? '/usr/bin/Xvfb';
+
+/**
+ * Starts Xvfb on a display it picks itself (`-displayfd`) and answers the display and a stop
+ * function. Missing Xvfb fails the test that needs it, with how to install it; it is never skipped.
+ */
+function startXvfb() {
+  if (!existsSync(XVFB)) {
+    const inCi = process.env.CI === 'true' ? ' (CI=true: .ci/run installs it)' : '';
+    return Promise.reject(
+      new Error(
+        `Xvfb is missing at ${XVFB}, and the blocked-sound test needs a browser with a window (headless Chromium never blocks sound). ` +
+          `Install it with: apt-get install -y xvfb (or set XVFB_PATH)${inCi}.`,
+      ),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    // fd 3 is where Xvfb writes the number of the display it took.
+    const xvfb = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    xvfb.stderr.on('data', (d) => (err += d));
+    xvfb.stdio[3].on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ display: `:${out.trim()}`, stop: () => xvfb.kill() });
+    });
+    xvfb.on('error', reject);
+    xvfb.on('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it took a display: ${err.trim()}`)));
+  });
+}
 
 /**
  * Firefox ESR for interop calls, driven over WebDriver BiDi (there is no geckodriver here). Its
@@ -53,8 +88,8 @@ const within = (promise, ms) =>
  *
  * - `vc:peer-browser` `{browser}` → `{ready}`: starts a variant browser (once per run) and waits up
  *   to 12 s for it; asked again until ready, since each command must answer within the runner's
- *   20 s and a browser can take longer on a busy machine. `browser` is `deny-media`, `deny-camera`, `no-devices`
- *   or `firefox`.
+ *   20 s and a browser can take longer on a busy machine. `browser` is `deny-media`, `deny-camera`, `no-devices`,
+ *   `autoplay` or `firefox`.
  * - `vc:peer-open` `{path, origin?, browser?}` → id: a page in a new context of the runner's
  *   Chromium or of a variant browser, once the element is defined in it.
  * - `vc:peer-eval` `{id, source, args?}` → `{value}`: runs a function in the page (short ones).
@@ -62,6 +97,8 @@ const within = (promise, ms) =>
  *   or `{done: true, value}`: a longer function, awaited in rounds of up to 12 s.
  * - `vc:peer-requests` `{id}` → every URL the page asked for (Chromium only: it reads the CDP
  *   network log, which Firefox does not have).
+ * - `vc:peer-click` `{id, x, y}`: a real mouse click at page coordinates (CDP input events, which
+ *   count as the person's gesture, unlike `element.click()`).
  * - `vc:peer-reload` `{id}`, `vc:peer-close` `{id}`.
  * @param {{executablePath: string, baseArgs: string[], firefoxPath: string}} browsers how to start
  *   the variant browsers
@@ -71,6 +108,8 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
   const peers = new Map();
   /** @type {Map<string, Promise<import('puppeteer-core').Browser>>} */
   const variants = new Map();
+  /** The Xvfb of the `autoplay` browser, once started. */
+  let xvfb;
   /** Functions started with `vc:peer-start`, by run id. */
   const runs = new Map();
   let nextId = 0;
@@ -89,24 +128,59 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
   const variantBrowser = (name) => {
     if (name !== 'firefox' && !VARIANTS[name]) throw new Error(`unknown browser variant ${name}`);
     if (!variants.has(name)) {
-      const args = name === 'firefox' ? [] : [...baseArgs.filter((a) => !a.startsWith('--use-fake-')), ...VARIANTS[name]];
-      const launched = name === 'firefox' ? launchFirefox() : puppeteer.launch({ executablePath, headless: true, args });
+      const keep = (a) => !a.startsWith('--use-fake-') && !(name === 'autoplay' && a.startsWith('--autoplay-policy'));
+      const args = name === 'firefox' ? [] : [...baseArgs.filter(keep), ...VARIANTS[name]];
+      const launched =
+        name === 'firefox'
+          ? launchFirefox()
+          : name === 'autoplay'
+            ? (xvfb ??= startXvfb()).then(({ display }) =>
+                puppeteer.launch({ executablePath, headless: false, args, env: { ...process.env, DISPLAY: display }, defaultViewport: null }),
+              )
+            : puppeteer.launch({ executablePath, headless: true, args });
       // A failed launch is not kept, so that the next test tries again and shows the same error.
-      launched.catch(() => variants.delete(name));
+      launched.catch(() => {
+        variants.delete(name);
+        if (name === 'autoplay') xvfb = undefined;
+      });
       variants.set(name, launched);
     }
     return variants.get(name);
   };
 
-  const untilDefined = (page) =>
+  /**
+   * Runs an expression in the page the way a script of the page would. Puppeteer's own evaluate
+   * runs with `userGesture: true`, which counts as the person's click and lifts the autoplay block
+   * for good, so the `autoplay` browser's pages are driven through this instead.
+   */
+  const withoutGesture = async (page, expression) => {
+    const cdp = await page.createCDPSession();
+    try {
+      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+        expression,
+        awaitPromise: true,
+        returnByValue: true,
+        userGesture: false,
+      });
+      if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+      return result.value;
+    } finally {
+      await cdp.detach();
+    }
+  };
+
+  const untilDefined = async (page, gestures = true) => {
     // Every page the tests open uses the element; wait until its module has run.
-    page.waitForFunction(() => globalThis.customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+    if (gestures) return page.waitForFunction(() => globalThis.customElements.get('video-consult'), { polling: 50, timeout: 20_000 });
+    await withoutGesture(page, `customElements.whenDefined('video-consult').then(() => true)`);
+  };
 
   return {
     name: 'vc-peer-pages',
     async serverStop() {
       const launched = await Promise.allSettled([...variants.values()]);
       await Promise.all(launched.map((b) => b.status === 'fulfilled' && b.value.close()));
+      (await xvfb?.catch(() => undefined))?.stop();
     },
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('vc:peer-')) return undefined;
@@ -147,11 +221,11 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
           cdp.on('Network.webSocketCreated', (e) => requests.push(e.url));
         }
         await page.goto(origin + payload.path);
-        await untilDefined(page);
+        await untilDefined(page, variant !== 'autoplay');
         // Opening a page hides the test page, which would stop its video rendering.
         await testPage.bringToFront();
         const id = String(++nextId);
-        peers.set(id, { page, context, requests, permissions });
+        peers.set(id, { page, context, requests, permissions, gestures: variant !== 'autoplay' });
         return id;
       }
       if (command === 'vc:peer-result') {
@@ -166,7 +240,8 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
       }
       const peer = peers.get(payload.id);
       if (!peer) throw new Error(`no peer page ${payload.id}`);
-      const evaluate = () => peer.page.evaluate(`(${payload.source})(...${JSON.stringify(payload.args ?? [])})`);
+      const expression = `(${payload.source})(...${JSON.stringify(payload.args ?? [])})`;
+      const evaluate = () => (peer.gestures ? peer.page.evaluate(expression) : withoutGesture(peer.page, expression));
       if (command === 'vc:peer-eval') {
         // Wrapped, because a command that answers undefined counts as unknown to the runner.
         return { value: await evaluate() };
@@ -183,9 +258,14 @@ export function peerPagesPlugin({ executablePath, baseArgs, firefoxPath }) {
         if (!peer.requests) throw new Error('the request log reads the CDP network log, which only Chromium has');
         return [...peer.requests];
       }
+      if (command === 'vc:peer-click') {
+        await peer.page.bringToFront();
+        await peer.page.mouse.click(payload.x, payload.y);
+        return true;
+      }
       if (command === 'vc:peer-reload') {
         await peer.page.reload();
-        await untilDefined(peer.page);
+        await untilDefined(peer.page, peer.gestures);
         await testPage.bringToFront();
         return true;
       }

@@ -2,5 +2,6 @@
 import * as vc from '../../src/index.js';
 import * as helpers from '../browser/helpers.js';
 import * as fileTransferSupport from '../browser/file-transfer-support.js';
+import * as ui from '../browser/ui-support.js';
 
-Object.assign(window, { vc, helpers, fileTransferSupport, peerReady: true });
+Object.assign(window, { vc, helpers, fileTransferSupport, ui, peerReady: true });

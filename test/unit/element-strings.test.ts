@@ -6,6 +6,7 @@ import { ErrorCode } from '../../src/core/errors.js';
 import { DE } from '../../src/element/strings-de.js';
 import '../../src/element/strings-errors.js';
 import { EN, errorText, type Strings } from '../../src/element/strings.js';
+import { MEDIA_EN, mediaStrings } from '../../src/element/call-media.js';
 
 const LANGUAGES: Record<string, Strings> = { en: EN, de: DE };
 
@@ -27,5 +28,20 @@ describe('element strings: German differs from English', () => {
   it('translates every error title', () => {
     const same = Object.values(ErrorCode).filter((code) => errorText(DE, code).title === errorText(EN, code).title);
     assert.deepEqual(same, []);
+  });
+});
+
+describe('element strings: devices, screen sharing, picture-in-picture and full screen', () => {
+  it('German has every text of the English table that comes with the call engine, each its own', () => {
+    for (const key of Object.keys(MEDIA_EN) as Array<keyof typeof MEDIA_EN>) {
+      const de = DE[key];
+      assert.ok(de?.trim(), `strings-de.ts has no ${key}`);
+      assert.notEqual(de, MEDIA_EN[key], `${key} is not translated`);
+    }
+  });
+
+  it('a page override wins over the built-in text', () => {
+    assert.equal(mediaStrings({ ...EN, shareScreen: 'Bildschirm zeigen' }).shareScreen, 'Bildschirm zeigen');
+    assert.equal(mediaStrings(EN).shareScreen, MEDIA_EN.shareScreen);
   });
 });
