@@ -6,22 +6,23 @@
  * page that never joins does not pay for it.
  */
 import { css, html, nothing, svg, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import type { DeviceKind, DeviceList, DeviceOption } from '../core/session.js';
+import type { ConsultSession, DeviceKind, DeviceOption } from '../core/session.js';
 import { errorText, type MediaStrings, type Strings } from './strings.js';
 import type { ConsultError } from '../core/errors.js';
 
-/** The session's device and screen-share members, as agreed for `ConsultSession` (the element forwards its methods to them). */
-export interface MediaSession {
-  readonly devices: DeviceList;
-  selectDevice(kind: DeviceKind, id: string): Promise<void>;
-  readonly canFlipCamera: boolean;
-  flipCamera(): Promise<void>;
-  readonly cameraFacing: 'user' | 'environment' | undefined;
-  startScreenShare(): Promise<void>;
-  stopScreenShare(): void;
-  readonly screenSharing: boolean;
-  readonly remoteScreenStream: MediaStream | undefined;
-}
+/** The session's device and screen-share members (the element forwards its methods to them). */
+export type MediaSession = Pick<
+  ConsultSession,
+  | 'devices'
+  | 'selectDevice'
+  | 'canFlipCamera'
+  | 'flipCamera'
+  | 'cameraFacing'
+  | 'startScreenShare'
+  | 'stopScreenShare'
+  | 'screenSharing'
+  | 'remoteScreenStream'
+>;
 
 /** The English texts of this file; the German ones are in strings-de.ts, and a page overrides them with `strings`. */
 export const MEDIA_EN: Required<MediaStrings> = {

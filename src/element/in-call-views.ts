@@ -7,7 +7,10 @@ import type { QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
 import type { Strings } from './strings.js';
 
-/** Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost; the incoming one also in words. */
+/**
+ * Signal bars for one direction: 4 lit for good, 3 fair, 2 poor, 0 lost; the incoming one also in
+ * words. The parts, rendered only in a call: part="quality incoming" and part="quality outgoing".
+ */
 export function barsView(strings: Strings, direction: 'incoming' | 'outgoing', quality: QualityReport | undefined, inCall: boolean) {
   const report = quality?.[direction];
   const level = report?.level ?? 'good';

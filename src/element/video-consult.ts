@@ -5,7 +5,7 @@ import type { SecurityInfo } from '../core/security.js';
 import type { CallState, ConsultSession, DeviceKind, DeviceList, EndReason, MediaState } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
-import type { CallMedia, MediaSession } from './call-media.js';
+import type { CallMedia } from './call-media.js';
 import { controlsView, noticesView, statusView, waitingView } from './call-views.js';
 import { stateText } from './call-text.js';
 import { ChatController } from './chat-controller.js';
@@ -219,7 +219,7 @@ export class VideoConsult extends LitElement {
   /** The call engine's module, with the views only a call shows. */
   #engine?: typeof import('./engine.js');
   /** The session's device and screen-share API. */
-  #mediaSession = () => this.#controller.session as unknown as MediaSession | undefined;
+  #mediaSession = () => this.#controller.session;
   #media = new MediaController(
     this,
     () => ({ local: this.#controller.view.localStream, remote: this.#controller.view.remoteStream }),
