@@ -33,7 +33,7 @@ const browser = await puppeteer.launch({
   headless: true,
   args: [
     '--no-sandbox',
-    '--use-fake-device-for-media-stream',
+    '--use-fake-device-for-media-stream=device-count=3',
     '--use-fake-ui-for-media-stream',
     '--disable-background-networking',
     '--disable-component-update',
@@ -94,6 +94,21 @@ async function gallery(size: Size, theme: Theme): Promise<void> {
   await doctor.bringToFront();
   await until(doctor, playing);
   await shot(doctor, 'in-call', size, theme);
+  await until(doctor, `!!el.shadowRoot.querySelector('[part~="flip-button"]')`);
+  await el(doctor, `el.shadowRoot.querySelector('[part~="devices-button"]').click()`);
+  await until(doctor, `el.devices.cameras.length > 1 && !el.shadowRoot.querySelector('[part~="devices"]').hidden`);
+  await shot(doctor, 'devices', size, theme);
+  await el(doctor, `el.shadowRoot.querySelector('[part~="devices-button"]').click()`);
+  if (size === 'desktop') {
+    // Phones have no screen sharing; the patient sees the doctor's screen large on either size.
+    await el(doctor, 'await el.startScreenShare()');
+    await until(patient, `!el.shadowRoot.querySelector('video.screen').hidden && el.shadowRoot.querySelector('video.screen').currentTime > 1`);
+    await shot(doctor, 'screen-share-sharing', size, theme);
+    await patient.bringToFront();
+    await shot(patient, 'screen-share-viewing', size, theme);
+    await doctor.bringToFront();
+    await el(doctor, 'el.stopScreenShare()');
+  }
 
   await el(doctor, `el.sendMessage('Good morning. How is the knee today?')`);
   await until(patient, `el.messages.length === 1`);
