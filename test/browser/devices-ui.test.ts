@@ -1,6 +1,6 @@
-// The device panel and the camera flip, as a person uses them: found by role and name, opened and
-// chosen with real mouse clicks and keys, in a call with Chromium's fake devices (two cameras and
-// two microphones: `device-count=2` in test/web-test-runner.config.mjs).
+// The device panel, the camera flip and screen sharing, as a person uses them: found by role and
+// name, opened and chosen with real mouse clicks and keys, in a call with Chromium's fake devices
+// (`device-count=3` in test/web-test-runner.config.mjs) and its fake screen.
 import { expect } from '@open-wc/testing';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/index.js';
@@ -58,5 +58,26 @@ describe('device panel', () => {
     );
     // The fake cameras say no facing: mirrored, as a front camera is.
     expect(getComputedStyle(localVideo(doctor)).transform).to.equal('matrix(-1, 0, 0, 1, 0, 0)');
+  });
+
+  it('Share screen: the other side sees the screen large and the camera small; Stop sharing returns to the camera', async () => {
+    const { doctor, patient } = await consults.startCall({ prefix: 'devices-share' });
+    await doctor.updateComplete;
+    expect(patient.shadowRoot!.querySelector('[part~="share-button"]'), 'the patient may not share by default').to.equal(null);
+    await click(control(doctor, 'button', 'Share screen'));
+    const screen = () => patient.shadowRoot!.querySelector<HTMLVideoElement>('video.screen')!;
+    await eventually(() => !screen().hidden && screen().currentTime > 0.5, 'the patient sees the screen playing');
+    const stage = patient.getBoundingClientRect();
+    const large = screen().getBoundingClientRect();
+    const camera = patient.shadowRoot!.querySelector<HTMLVideoElement>('video.remote')!.getBoundingClientRect();
+    expect(large.width * large.height, 'the screen takes most of the element').to.be.greaterThan(0.5 * stage.width * stage.height);
+    expect(camera.width * camera.height, "the doctor's camera is small").to.be.lessThan(0.25 * large.width * large.height);
+    expect(camera.width, "the doctor's camera stays visible").to.be.greaterThan(0);
+    // Two buttons say "Stop sharing" now: the control bar's and the sharing bar's; the bar's is used.
+    await doctor.updateComplete;
+    await click(doctor.shadowRoot!.querySelector<HTMLElement>('[part~="stop-sharing-button"]')!);
+    await eventually(() => screen().hidden, 'the screen goes away on the patient side');
+    await eventually(() => !doctor.shadowRoot!.querySelector('[part~="stop-sharing-button"]'), 'the sharing bar goes away');
+    expect(control(doctor, 'button', 'Share screen')).to.not.equal(null);
   });
 });
