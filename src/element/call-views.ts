@@ -1,10 +1,27 @@
 import { html, nothing } from 'lit';
 import type { ConsultError } from '../core/errors.js';
-import type { CallState, EndReason } from '../core/session.js';
+import type { CallState, EndReason, MediaState } from '../core/session.js';
 import { canRetry, endText } from './call-text.js';
 import { icons } from './icons.js';
 import type { Panel } from './panels.js';
 import { errorText, type Strings } from './strings.js';
+
+/** Before the call: the page's intro, the join button and what joining asks for. */
+export function joinView(strings: Strings, shown: boolean, join: () => void) {
+  return html`<div part="status" class="panel" ?hidden=${!shown}>
+    <slot name="intro"></slot>
+    <button part="button join-button" class="primary" @click=${join}>${strings.join}</button>
+    <p class="remedy">${strings.joinHint}</p>
+  </div>`;
+}
+
+/** What shows over the other person's video in a call: camera off, video paused, muted, and their name. */
+export function peerView(strings: Strings, inCall: boolean, remote: MediaState, name: string) {
+  return html`${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
+    ${inCall && remote.camera && remote.videoPaused ? html`<div class="panel"><p class="message">${strings.videoPausedRemote}</p></div>` : nothing}
+    ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
+    <span part="peer-name" class="peer-name" ?hidden=${!inCall || !name}>${name}</span>`;
+}
 
 /** The waiting room: for the doctor, who knocks (since when) with "Let in" and "Decline". */
 export function waitingView(

@@ -62,7 +62,8 @@ export class SessionController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly handlers: SessionHandlers,
+    /** The element's parts each bring their own table; for one event they run in this order. */
+    private readonly handlers: readonly SessionHandlers[],
     /** Called once the engine is loaded, with its module (the element makes its call-only views from it). */
     private readonly loaded?: (engine: typeof import('./engine.js')) => void,
   ) {
@@ -122,17 +123,14 @@ export class SessionController implements ReactiveController {
   }
 
   #route<K extends keyof SessionEvents>(type: K, detail: SessionEvents[K]): void {
-    const handler = this.handlers[type] as ((d: SessionEvents[K]) => void | ((allowed: boolean) => void)) | undefined;
-    const then = handler?.(detail);
+    const thens = this.handlers.map((table) => (table[type] as ((d: SessionEvents[K]) => void | ((allowed: boolean) => void)) | undefined)?.(detail));
     this.host.requestUpdate();
     const route = SESSION_EVENT_ROUTES[type] as EventRoute<K> | null;
     if (!route) return;
     const send = () => {
       const allowed = fire(this.host, route.type, route.detail(detail), route.cancelable);
-      if (then) {
-        then(allowed);
-        this.host.requestUpdate();
-      }
+      for (const then of thens) then?.(allowed);
+      if (thens.some(Boolean)) this.host.requestUpdate();
     };
     // A vetoable event goes out after the engine's own event, so that a page deciding at once (in
     // its listener) does not call back into the engine while it is still announcing it.

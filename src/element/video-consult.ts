@@ -1,24 +1,22 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { ConsultError } from '../core/errors.js';
+import { html, LitElement, type PropertyValues } from 'lit';
 import type { QualityPreference, QualityReport } from '../core/quality.js';
 import type { SecurityInfo } from '../core/security.js';
-import type { CallState, ConsultSession, DeviceKind, DeviceList, EndReason, MediaState } from '../core/session.js';
+import type { CallState, ConsultSession, DeviceKind, DeviceList, EndReason } from '../core/session.js';
 import type { Role } from '../protocol/index.js';
 import type { FileTransfer, ReceivedFile, SentFile } from '../file-transfer/manager.js';
 import type { CallMedia } from './call-media.js';
-import { controlsView, noticesView, statusView, waitingView } from './call-views.js';
-import { stateText } from './call-text.js';
+import { Announcer } from './announcer.js';
+import { controlsView, joinView, noticesView, peerView, statusView, waitingView } from './call-views.js';
 import { ChatController } from './chat-controller.js';
-import { errorDetail } from './event-routes.js';
-import { fire, type MessageDetail } from './events.js';
+import type { MessageDetail } from './events.js';
+import { takeLegacyRole } from './legacy-role.js';
 import { MediaController } from './media-controller.js';
 import { Panels } from './panels.js';
 import { SessionController } from './session-controller.js';
 import { sessionOptions } from './session-options.js';
 import { resolveStrings, type Strings } from './strings.js';
 import { styles } from './styles.js';
-
-let deprecationShown = false;
+import { Warnings } from './warnings.js';
 
 const IN_CALL: readonly CallState[] = ['connecting', 'connected', 'reconnecting'];
 
@@ -126,8 +124,6 @@ export class VideoConsult extends LitElement {
     rememberDevices: { type: Boolean, attribute: 'remember-devices' },
     patientScreenShare: { type: Boolean, attribute: 'patient-screen-share' },
     strings: { attribute: false },
-    _warnings: { state: true, attribute: false },
-    _said: { state: true, attribute: false },
   };
 
   /** The signaling server's WebSocket URL, e.g. `wss://consult.example.org/signal`. */
@@ -171,46 +167,40 @@ export class VideoConsult extends LitElement {
   /** Overrides for any of the element's texts. */
   strings?: Partial<Strings>;
 
-  private _warnings: ConsultError[] = [];
-  /** What the live region says: the latest change a screen reader should hear. */
-  private _said = '';
-  #knockSince?: Date;
-  #peerMedia: MediaState = { camera: true, microphone: true };
+  #warnings = new Warnings(this);
   #endReason?: EndReason;
+  #announcer = new Announcer(
+    this,
+    () => this.#strings(),
+    () => this.consultRole,
+  );
   #panels = new Panels(this, () => this.getSecurityInfo());
   #chat = new ChatController(this, {
     session: (): ConsultSession | undefined => this.#controller.session,
     isOpen: () => this.#panels.open === 'chat',
     open: () => this.#panels.show('chat'),
-    error: (error) => this.#onError(error),
+    error: this.#warnings.report,
   });
   #controller: SessionController = new SessionController(
     this,
-    {
-      ...this.#chat.handlers,
-      state: (change) => {
-        if (change.state === 'ended') this.#endReason = change.reason;
-        if (change.state === 'preparing') this.#peerMedia = { camera: true, microphone: true };
-        if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
-        this.#say(stateText(this.#strings(), change, this.consultRole));
+    [
+      this.#chat.handlers,
+      this.#announcer.handlers,
+      {
+        state: (change) => {
+          if (change.state === 'ended') this.#endReason = change.reason;
+          if (change.state === 'idle' || change.state === 'preparing') this.#media.reset();
+        },
+        error: this.#warnings.add,
       },
-      error: (error) => this.#warn(error),
-      knock: ({ waiting }) => {
-        this.#knockSince = waiting ? new Date() : undefined;
-        if (waiting) this.#say(this.#strings().knock);
-      },
-      'remote-media': (media) => {
-        if (media.microphone !== this.#peerMedia.microphone) this.#say(media.microphone ? this.#strings().peerMicOn : this.#strings().peerMicOff);
-        this.#peerMedia = { ...media };
-      },
-    },
+    ],
     (engine) => {
       this.#engine = engine;
       this.#more = new engine.CallMedia(this, this.#mediaSession, {
         toggle: () => this.#panels.toggle('devices'),
         close: this.#panels.close,
-        warn: (error) => this.#warn(error),
-        say: (text) => this.#say(text),
+        warn: this.#warnings.add,
+        say: this.#announcer.say,
       });
     },
   );
@@ -223,7 +213,7 @@ export class VideoConsult extends LitElement {
   #media = new MediaController(
     this,
     () => ({ local: this.#controller.view.localStream, remote: this.#controller.view.remoteStream }),
-    (error) => this.#onError(error),
+    this.#warnings.report,
   );
 
   // ---- read-only state ---------------------------------------------------------------------------
@@ -273,7 +263,7 @@ export class VideoConsult extends LitElement {
 
   /** Starts the call: camera and microphone, then the room. Resolves once in the room (or failed). */
   async join(): Promise<void> {
-    this._warnings = [];
+    this.#warnings.clear();
     this.#chat.reset();
     // The call engine is loaded now, with the first join, not with the page.
     await this.#controller.join(sessionOptions(this));
@@ -399,18 +389,10 @@ export class VideoConsult extends LitElement {
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    // The deprecated `role="doctor|patient"` (attribute, or the `role` property that reflects to
-    // it): moved to `consult-role` so that it never becomes the host's ARIA role.
-    if (name === 'role') {
-      if (value === 'doctor' || value === 'patient') {
-        this.consultRole = value;
-        this.removeAttribute('role');
-        if (!deprecationShown) console.warn('<video-consult role> is deprecated: use consult-role.');
-        deprecationShown = true;
-      }
-      return;
-    }
-    super.attributeChangedCallback(name, old, value);
+    if (name !== 'role') return super.attributeChangedCallback(name, old, value);
+    // The deprecated `role="doctor|patient"` moves to `consult-role`.
+    const role = takeLegacyRole(this, value);
+    if (role) this.consultRole = role;
   }
 
   override connectedCallback(): void {
@@ -438,25 +420,10 @@ export class VideoConsult extends LitElement {
     return resolveStrings(this.lang || document.documentElement.lang || 'en', this.strings);
   }
 
-  #say(text: string): void {
-    this._said = text;
-  }
-
-  /** A warning shows until dismissed (one per code); a fatal error shows in the failed panel. */
-  #warn(error: ConsultError): void {
-    if (!error.fatal) this._warnings = [...this._warnings.filter((w) => w.code !== error.code), error];
-  }
-
-  /** An error the element met itself (a chat line too long, no files, blocked sound): shown and fired like the session's. */
-  #onError(error: ConsultError): void {
-    this.#warn(error);
-    fire(this, 'vc-error', errorDetail(error));
-  }
-
   #noticeActions = {
     saveBandwidth: () => void this.setCameraEnabled(false),
     enableSound: () => this.#media.enableSound(),
-    dismiss: (code: string) => (this._warnings = this._warnings.filter((w) => w.code !== code)),
+    dismiss: this.#warnings.dismiss,
   };
   #controlActions = {
     microphone: () => this.setMicrophoneEnabled(!this.microphoneEnabled),
@@ -477,11 +444,10 @@ export class VideoConsult extends LitElement {
     const state = session.state;
     const inCall = IN_CALL.includes(state);
     const hasLocal = !!session.localStream && (inCall || state === 'waiting');
-    const remote = session.remoteMedia;
     const doctor = this.consultRole === 'doctor';
     const unread = this.#chat.log.unread;
-    const knockSince = this.#knockSince?.toLocaleTimeString(this.lang || undefined, { hour: '2-digit', minute: '2-digit' });
-    const warnings = this._warnings.filter((w) => w.code !== 'autoplay-blocked' || this.#media.soundBlocked);
+    const knockSince = this.#announcer.knockSince?.toLocaleTimeString(this.lang || undefined, { hour: '2-digit', minute: '2-digit' });
+    const warnings = this.#warnings.list.filter((w) => w.code !== 'autoplay-blocked' || this.#media.soundBlocked);
     const poorLink = session.quality?.outgoing.level === 'poor' && this.cameraEnabled;
     const engine = this.#engine;
     const more = this.#more;
@@ -491,16 +457,8 @@ export class VideoConsult extends LitElement {
           ${more?.screen(inCall)}
           <video part="remote-video" class="remote" autoplay playsinline ?hidden=${!inCall}></video>
           <video part="local-video" class="local ${inCall ? '' : 'alone'} ${more?.localClass() ?? ''}" autoplay playsinline muted ?hidden=${!hasLocal || !session.localMedia.camera}></video>
-          ${inCall && !remote.camera ? html`<div class="panel"><p class="message">${strings.peerCameraOff}</p></div>` : nothing}
-          ${inCall && remote.camera && remote.videoPaused ? html`<div class="panel"><p class="message">${strings.videoPausedRemote}</p></div>` : nothing}
           ${engine?.barsView(strings, 'incoming', session.quality, inCall)} ${engine?.barsView(strings, 'outgoing', session.quality, inCall)}
-          ${inCall && !remote.microphone ? html`<span class="badge">${strings.peerMuted}</span>` : nothing}
-          <span part="peer-name" class="peer-name" ?hidden=${!inCall || !session.peerName}>${session.peerName}</span>
-          <div part="status" class="panel" ?hidden=${state !== 'idle'}>
-            <slot name="intro"></slot>
-            <button part="button join-button" class="primary" @click=${this.#join}>${strings.join}</button>
-            <p class="remedy">${strings.joinHint}</p>
-          </div>
+          ${peerView(strings, inCall, session.remoteMedia, session.peerName)} ${joinView(strings, state === 'idle', this.#join)}
           ${waitingView(strings, state === 'waiting', doctor, session.knocking, knockSince, this.#admit, this.#decline)}
           ${statusView(strings, state, this.#endReason, session.error, this.#join)}
           ${noticesView(
@@ -540,7 +498,7 @@ export class VideoConsult extends LitElement {
         )}
         ${engine?.infoView(strings, this.#panels.open === 'info' && inCall, this.verificationCode, this.#panels.security, this.#panels.close)}
         ${more?.panel(strings, this.#panels.open === 'devices' && inCall)}
-        <div class="sr-only" role="status">${this._said}</div>
+        <div class="sr-only" role="status">${this.#announcer.said}</div>
       </div>
     `;
   }
