@@ -19,25 +19,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { SignalingServer, SignalingServerOptions } from '../src/server/index.js';
+import { chromiumArgs, executablePath, fail, median, round1 } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_ENTRY = ROOT + 'dist/server/index.js';
 const CDN_BUNDLE = ROOT + 'dist/cdn/video-consult.js';
 const PAGE_ROOT = ROOT + 'bench/support';
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** The same flags as test/web-test-runner.config.mjs (copied: that file exits when things are missing). */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=Translate,MediaRouter',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 const argv = process.argv.slice(2);
 const CALLS = argv.includes('--calls') ? Number(argv[argv.indexOf('--calls') + 1]) : 10;
@@ -81,11 +68,6 @@ interface BenchWindow {
   };
 }
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
@@ -95,13 +77,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     }),
   ]);
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function runCall(variant: Variant, pages: { doctor: Page; patient: Page }, signalUrl: string, n: number): Promise<CallResult> {
   const room = `bench-${variant}-${n}-${Math.random().toString(36).slice(2, 8)}`;

@@ -20,28 +20,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import type { SignalingServer, SignalingServerOptions } from '../src/server/index.js';
+import { chromiumArgs, executablePath, fail, median, round1 } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_ENTRY = ROOT + 'dist/server/index.js';
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * The flags of test/web-test-runner.config.mjs (copied: that file exits when things are missing).
- * The two fake-media flags together also make getDisplayMedia answer at once with a fake screen
- * (Chromium 156 headless; without the fake device it waits for a picker, without the fake UI it
- * fails with NotReadableError).
- */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=Translate,MediaRouter',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 const argv = process.argv.slice(2);
 const RUNS = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 12;
@@ -66,18 +48,6 @@ interface BenchWindow {
     stop(): void;
   };
 }
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function main() {
   if (!existsSync(SERVER_ENTRY)) fail('dist/ is missing: run `npm run build` first.');
