@@ -16,6 +16,8 @@ function truthful() {
       for (const mod of manifest.modules) {
         mod.path = shipped(mod.path);
         for (const declaration of mod.declarations ?? []) {
+          // A base class of an element (its properties) is no element of its own.
+          if (!declaration.tagName) delete declaration.customElement;
           // Reactive state (`_steps: { state: true }`) is never an attribute, and `_` names are private.
           declaration.attributes = declaration.attributes?.filter((a) => !a.fieldName?.startsWith('_'));
           declaration.members = declaration.members?.filter((m) => !m.name.startsWith('_') && !m.name.startsWith('#'));
@@ -40,7 +42,7 @@ function truthful() {
 }
 
 export default {
-  globs: ['src/element/video-consult.ts', 'src/element/video-consult-check.ts'],
+  globs: ['src/element/video-consult.ts', 'src/element/video-consult-properties.ts', 'src/element/video-consult-check.ts'],
   outdir: 'dist',
   litelement: true,
   plugins: [truthful()],

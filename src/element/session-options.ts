@@ -1,26 +1,8 @@
-import type { QualityPreference } from '../core/quality.js';
 import type { SessionOptions } from '../core/session.js';
-import type { Role } from '../protocol/index.js';
-
-/** The element's properties a call is configured from. */
-export interface CallProperties {
-  server: string;
-  room: string;
-  consultRole: Role;
-  token: string;
-  displayName: string;
-  audioOnly: boolean;
-  iceTransportPolicy: RTCIceTransportPolicy | '';
-  iceServers?: RTCIceServer[];
-  quality: QualityPreference;
-  maxFileSize: number;
-  acceptFiles: string;
-  rememberDevices: boolean;
-  patientScreenShare: boolean;
-}
+import type { VideoConsultProperties } from './video-consult-properties.js';
 
 /** The session's options from the element's properties: empty values mean "the default". */
-export function sessionOptions(p: CallProperties): SessionOptions {
+export function sessionOptions(p: VideoConsultProperties): SessionOptions {
   return {
     server: p.server,
     room: p.room,
