@@ -1,27 +1,13 @@
-// What the call benches share: the Chromium they launch, with the flags of
-// test/web-test-runner.config.mjs (copied: that file exits when something is missing), and the
-// small helpers for their figures.
+// What the call benches share: the Chromium they launch, with the tests' flags, and the small
+// helpers for their figures.
+
+import { chromiumArgs as testChromiumArgs, chromiumPath } from '../test/support/chromium.mjs';
 
 /** Debian's Chromium, or CHROMIUM_PATH. */
-export const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const executablePath = chromiumPath;
 
-/**
- * Fake camera and microphone, no permission prompts, sound without a click, nothing in the
- * background. The two fake-media flags together also make getDisplayMedia answer at once with a
- * fake screen (Chromium 156 headless; without the fake device it waits for a picker, without the
- * fake UI it fails with NotReadableError).
- */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=Translate,MediaRouter',
-  '--autoplay-policy=no-user-gesture-required',
-];
+/** The tests' flags (test/support/chromium.mjs): one fake camera and microphone, a fake screen. */
+export const chromiumArgs = testChromiumArgs();
 
 /** Prints why the bench cannot run and exits with 1. */
 export function fail(message: string): never {

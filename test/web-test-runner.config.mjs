@@ -4,12 +4,13 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { existsSync } from 'node:fs';
+import { chromiumArgs as baseChromiumArgs, chromiumPath } from './support/chromium.mjs';
 import { coturnPlugin } from './support/coturn-plugin.mjs';
 import { peerPagesPlugin } from './support/peer-pages-plugin.mjs';
 import { permissionsPlugin } from './support/permissions-plugin.mjs';
 import { signalingPlugin } from './support/signaling-plugin.mjs';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = chromiumPath;
 if (!existsSync(executablePath)) {
   console.error(
     `Chromium is missing at ${executablePath}. Install it with: apt-get install -y chromium ` +
@@ -26,17 +27,9 @@ if (!existsSync(new URL('../dist/server/index.js', import.meta.url))) {
 export const INSECURE_HOST = 'insecure.test';
 
 export const chromiumArgs = [
-  '--no-sandbox',
   // Three fake cameras and microphones (fake_device_0/1/2). Chromium's second fake camera is a depth
   // camera that gives no frames, so the device tests choose between the first and the third.
-  '--use-fake-device-for-media-stream=device-count=3',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=Translate,MediaRouter',
-  '--autoplay-policy=no-user-gesture-required',
+  ...baseChromiumArgs({ fakeDevices: 3 }),
   `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
 ];
 

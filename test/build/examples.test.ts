@@ -14,10 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
+import { chromiumArgs, chromiumPath } from '../support/chromium.mjs';
 import { createJoinToken, createSignalingServer, type SignalingServer } from '../../src/server/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath;
 const SECRET = 'examples-test-secret-0123456789abcdef';
 const CALL_TIMEOUT_MS = 60_000;
 const run = promisify(execFile);
@@ -65,16 +66,7 @@ describe('the example apps', () => {
       executablePath: CHROMIUM,
       headless: true,
       protocolTimeout: CALL_TIMEOUT_MS,
-      args: [
-        '--no-sandbox',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
+      args: chromiumArgs(),
     });
   });
 

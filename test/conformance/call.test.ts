@@ -11,23 +11,13 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { chromiumArgs, chromiumPath } from '../support/chromium.mjs';
 import { NativePeer, OWN_MAX_MESSAGE_BYTES, transferHash, verificationCode } from './native-peer.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath;
 const SERVER_ENTRY = join(ROOT, 'dist/server/index.js');
-/** The flags of test/web-test-runner.config.mjs. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=Translate,MediaRouter',
-  '--autoplay-policy=no-user-gesture-required',
-];
+const CHROMIUM_ARGS = chromiumArgs();
 /** Every wait in this test is for an event; this bounds each, so a broken peer fails by name. */
 const STEP_MS = 20_000;
 const SECRET = randomBytes(24).toString('base64url');
